@@ -1,0 +1,147 @@
+"""City configuration: one YAML file per city names its feeds, paths and reporting choices.
+
+Paths in the file are relative to the file itself, never to the working directory, so a
+pipeline gives the same result wherever it is started from.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from datetime import date
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEMO_CITY_CONFIG = PROJECT_ROOT / "cities" / "demo" / "city.yaml"
+CITY_CONFIG_ENV = "CITY_OUTCOMES_CITY"
+REFERENCE_DATA = PROJECT_ROOT / "reference_data"
+# Reference data every city gets unless its configuration names its own feed of the same name.
+REFERENCE_FEEDS = {
+    "emission_factors": {
+        "contract": "emission_factors",
+        "path": str(REFERENCE_DATA / "emission_factors.csv"),
+        "description": "Published emission factors shipped with city-outcomes (reference_data/SOURCES.md)",
+    },
+    "global_warming_potentials": {
+        "contract": "global_warming_potentials",
+        "path": str(REFERENCE_DATA / "global_warming_potentials.csv"),
+        "description": "IPCC 100-year GWPs shipped with city-outcomes (reference_data/SOURCES.md)",
+    },
+}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CityInfo(_Strict):
+    """Who the city is and which reference data apply to it."""
+
+    name: str
+    state: str
+    grid_subregion: str = Field(description="eGRID subregion acronym used for electricity factors, e.g. RFCE")
+    factor_set: str = Field(description="Edition of emission factors, e.g. epa_ghg_hub_2021")
+    gwp_set: Literal["AR4", "AR5", "AR6"] = Field(description="IPCC assessment report whose 100-year GWPs convert gases to CO2e")
+    first_month: date = Field(description="First month of the reporting calendar (the first monthly partition)")
+
+    @field_validator("first_month")
+    @classmethod
+    def _first_of_month(cls, value: date) -> date:
+        if value.day != 1:
+            raise ValueError("first_month must be the first day of a month, e.g. 2023-01-01")
+        return value
+
+
+class Paths(_Strict):
+    """Where the city's files live; relative paths are resolved against the config file."""
+
+    inbox: Path = Field(description="Root folder of the feeds' raw exports")
+    landing: Path = Field(description="Immutable, content-addressed copies of every file read")
+    warehouse: Path = Field(description="The DuckDB warehouse file")
+    site: Path = Field(description="Folder the dashboard is published to")
+
+
+class FeedConfig(_Strict):
+    """How one departmental or vendor export maps onto a data contract."""
+
+    contract: str = Field(description="Name of the data contract in data_contracts/")
+    path: str = Field(description="Glob of the feed's files, relative to paths.inbox")
+    format: Literal["csv"] = "csv"
+    encoding: str = "utf-8"
+    delimiter: str = ","
+    columns: dict[str, str] = Field(
+        default_factory=dict,
+        description="Contract column -> column name in the export; unmapped contract columns are read by their own name",
+    )
+    values: dict[str, dict[str, str]] = Field(
+        default_factory=dict,
+        description="Contract column -> {export value: contract value}, e.g. 'Electric' -> 'electricity'",
+    )
+    date_formats: dict[str, str] = Field(
+        default_factory=dict, description="Contract column -> strptime format of that column in the export"
+    )
+    description: str = ""
+
+
+class CityConfig(_Strict):
+    """A whole city's configuration, as read from its YAML file."""
+
+    city: CityInfo
+    paths: Paths
+    feeds: dict[str, FeedConfig]
+    config_path: Path = Field(description="The file this configuration was read from")
+
+    @cached_property
+    def base_dir(self) -> Path:
+        return self.config_path.parent
+
+    def resolve(self, path: Path | str) -> Path:
+        """Resolve a configured path against the config file's folder."""
+        return (self.base_dir / path).resolve()
+
+    @property
+    def inbox_dir(self) -> Path:
+        return self.resolve(self.paths.inbox)
+
+    @property
+    def landing_dir(self) -> Path:
+        return self.resolve(self.paths.landing)
+
+    @property
+    def warehouse_path(self) -> Path:
+        return self.resolve(self.paths.warehouse)
+
+    @property
+    def site_dir(self) -> Path:
+        return self.resolve(self.paths.site)
+
+    def feed_files(self, feed_name: str) -> list[Path]:
+        """The files currently matching a feed's glob (relative to the inbox, or absolute), sorted."""
+        pattern = os.path.join(self.inbox_dir, self.feeds[feed_name].path)
+        return sorted(Path(p) for p in glob.glob(pattern, recursive=True) if Path(p).is_file())
+
+
+def load_city_config(path: Path | str) -> CityConfig:
+    """Read and check a city's YAML configuration file."""
+    path = Path(path).resolve()
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise FileNotFoundError(f"City configuration not found: {path}") from None
+    if not isinstance(raw, dict):
+        raise ValueError(f"City configuration {path} must be a YAML mapping")
+    feeds = {**REFERENCE_FEEDS, **(raw.pop("feeds", None) or {})}
+    return CityConfig(**raw, feeds=feeds, config_path=path)
+
+
+def city_config_path(explicit: Path | str | None = None) -> Path:
+    """The city to run: an explicit path, else $CITY_OUTCOMES_CITY, else the bundled demo city."""
+    if explicit:
+        return Path(explicit).resolve()
+    from_env = os.environ.get(CITY_CONFIG_ENV)
+    return Path(from_env).resolve() if from_env else DEMO_CITY_CONFIG

@@ -1,0 +1,69 @@
+"""Demo utility bills: monthly electricity and natural gas per building, one export per year.
+
+Exported the way a utility-billing system would: its own column names, commodity and unit
+labels, US month format. The water utility reports its plant in MWh and one recreation center's
+gas is billed in MMBtu, so unit normalisation is exercised on real-looking data.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from city_outcomes.demo.generator import DemoCity, write_csv
+
+# Typical heating and cooling degree days by month for a mid-Atlantic US city (base 65 F).
+HDD = np.array([950, 800, 650, 350, 120, 20, 0, 5, 60, 300, 600, 880], dtype=float)
+CDD = np.array([0, 0, 5, 20, 80, 240, 380, 330, 160, 30, 0, 0], dtype=float)
+# Share of a year's electricity that is weather-independent (lighting, plug loads, pumps).
+ELECTRIC_BASE_SHARE = 0.75
+GAS_BASE_SHARE = 0.12  # hot water and process heat
+PRICE_PER_KWH = 0.13
+PRICE_PER_THERM = 1.15
+
+
+def _monthly_profile(base_share: float, degree_days: np.ndarray) -> np.ndarray:
+    """Monthly shares of an annual total: a flat base plus a weather-driven part."""
+    return base_share / 12 + (1 - base_share) * degree_days / degree_days.sum()
+
+
+def make(city: DemoCity, rng: np.random.Generator, buildings: pd.DataFrame) -> pd.DataFrame:
+    """Monthly bills for every building, year and commodity."""
+    electric_profile = _monthly_profile(ELECTRIC_BASE_SHARE, CDD + 0.15 * HDD)
+    gas_profile = _monthly_profile(GAS_BASE_SHARE, HDD)
+    mwh_building = buildings.loc[buildings["UseType"] == "water treatment plant", "FacilityID"].iloc[0]
+    mmbtu_building = buildings.loc[buildings["UseType"] == "recreation center", "FacilityID"].iloc[0]
+    # A third of buildings get an efficiency retrofit (LED lighting, controls) from July 2024.
+    retrofitted = set(buildings["FacilityID"].iloc[rng.permutation(len(buildings))[: len(buildings) // 3]])
+    rows = []
+    for year_index, year in enumerate(city.years):
+        weather = rng.normal(1.0, 0.06, size=12)
+        for b in buildings.itertuples():
+            annual_kwh = b.GrossSqFt * b.hidden_kwh_per_sqft
+            annual_therm = b.GrossSqFt * b.hidden_therm_per_sqft
+            for month in range(12):
+                saving = 0.85 if b.FacilityID in retrofitted and (year, month) >= (2024, 6) else 1.0
+                kwh = annual_kwh * electric_profile[month] * saving * weather[month] ** 0.5 * rng.normal(1, 0.04)
+                therm = annual_therm * gas_profile[month] * weather[month] * rng.normal(1, 0.05)
+                service_month = f"{month + 1:02d}/{year}"
+                if b.FacilityID == mwh_building:
+                    electric_usage, electric_unit = round(kwh / 1000, 3), "MWH"
+                else:
+                    electric_usage, electric_unit = round(kwh, 1), "KWH"
+                if b.FacilityID == mmbtu_building:
+                    gas_usage, gas_unit = round(therm / 10, 2), "MMBTU"
+                else:
+                    gas_usage, gas_unit = round(therm, 1), "THERMS"
+                rows.append((b.FacilityID, b.Name, service_month, "Electric", electric_usage, electric_unit, round(kwh * PRICE_PER_KWH, 2), year))
+                rows.append((b.FacilityID, b.Name, service_month, "Natural Gas", gas_usage, gas_unit, round(therm * PRICE_PER_THERM, 2), year))
+    return pd.DataFrame(rows, columns=["Facility ID", "Facility Name", "Service Month", "Commodity", "Usage", "UOM", "Cost ($)", "_year"])
+
+
+def write(table: pd.DataFrame, folder: Path) -> list[Path]:
+    """One utility-billing export per calendar year."""
+    return [
+        write_csv(rows.drop(columns="_year"), folder / "building_energy" / f"utility_bills_{year}.csv")
+        for year, rows in table.groupby("_year", sort=True)
+    ]

@@ -1,0 +1,1 @@
+"""Feed ingestion: files -> landing zone -> contract checks -> accepted rows and quarantine."""

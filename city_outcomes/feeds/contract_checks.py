@@ -1,0 +1,118 @@
+"""Running a pandera contract inside DuckDB, row by row.
+
+pandera's ibis backend reports *that* a table fails, but a quarantine needs *which rows* fail and
+why. So each of the contract's own checks (pandera's built-in and custom check functions, as
+ibis expressions) is evaluated as a boolean column in one SQL pass, and every row gets the list
+of rules it breaks. The rows that break none are exactly those pandera accepts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+import ibis
+import ibis.expr.datatypes as dt
+import ibis.expr.types as ir
+import pandera.backends.ibis.builtin_checks  # noqa: F401  (registers pandera's ibis checks)
+from pandera.api.ibis.types import IbisData
+
+from data_contracts import ContractInfo
+
+FAILED_RULES = "__failed_rules"
+
+
+@ibis.udf.scalar.builtin
+def try_strptime(value: str, fmt: str) -> datetime:  # type: ignore[empty-body]
+    """DuckDB's TRY_STRPTIME: NULL where the text does not match the format."""
+
+
+def _clean_text(column: ir.StringValue) -> ir.StringValue:
+    """Exports pad fields with spaces and write empty strings for missing values."""
+    return column.strip().nullif("")
+
+
+def typed_columns(
+    raw: ir.Table,
+    contract: ContractInfo,
+    source_columns: Mapping[str, str],
+    value_maps: Mapping[str, Mapping[str, str]],
+    date_formats: Mapping[str, str],
+) -> tuple[dict[str, ir.Value], dict[str, ir.BooleanValue]]:
+    """Cast each contract column from its raw text; also return, per column, where the cast failed."""
+    typed: dict[str, ir.Value] = {}
+    cast_failed: dict[str, ir.BooleanValue] = {}
+    for name, column in contract.schema.columns.items():
+        source = source_columns.get(name, name)
+        if source not in raw.columns:
+            typed[name] = ibis.null(column.dtype.type)
+            continue
+        text = _clean_text(raw[source])
+        if name in value_maps:
+            text = text.substitute(dict(value_maps[name]), else_=text)
+        target = column.dtype.type
+        if target.is_date() and name in date_formats:
+            value = try_strptime(text, date_formats[name]).date()
+        elif target.is_timestamp() and name in date_formats:
+            value = try_strptime(text, date_formats[name])
+        elif target.is_string():
+            value = text
+        else:
+            value = text.try_cast(target)
+        typed[name] = value
+        cast_failed[name] = text.notnull() & value.isnull()
+    return typed, cast_failed
+
+
+def _check_expression(check, table: ir.Table, key: str | None) -> ir.BooleanValue:
+    """A pandera check as a boolean column of ``table`` (True where the row passes)."""
+    out = check._check_fn(IbisData(table, key), **check._check_kwargs)
+    if isinstance(out, ir.Table):
+        # Built-in checks return a projection of the table; take its expression back onto the table.
+        return out.op().values[key].to_expr()
+    return out
+
+
+def rule_names(contract: ContractInfo) -> list[str]:
+    """Every rule a row can break, in the form quarantine rows report them."""
+    schema = contract.schema
+    names: list[str] = []
+    for name, column in schema.columns.items():
+        names.append(f"{name}: type {column.dtype}")
+        if not column.nullable:
+            names.append(f"{name}: not_nullable")
+        names.extend(f"{name}: {check.error or check.name}" for check in column.checks)
+    if contract.unique:
+        names.append(f"unique: {', '.join(contract.unique)}")
+    names.extend(f"{check.name}: {check.error or check.name}" for check in schema.checks)
+    return names
+
+
+def with_failed_rules(table: ir.Table, contract: ContractInfo, cast_failed_columns: Mapping[str, str]) -> ir.Table:
+    """Add ``__failed_rules``: the rules each row breaks (an empty list for an accepted row).
+
+    ``cast_failed_columns`` maps a contract column to the boolean column of ``table`` that says
+    its raw text could not be cast to the contract's type.
+    """
+    schema = contract.schema
+    failures: list[tuple[str, ir.BooleanValue]] = []
+    for name, column in schema.columns.items():
+        if name in cast_failed_columns:
+            failures.append((f"{name}: type {column.dtype}", table[cast_failed_columns[name]]))
+        if not column.nullable:
+            failures.append((f"{name}: not_nullable", table[name].isnull()))
+        for check in column.checks:
+            passed = _check_expression(check, table, name)
+            # A null is the nullable rule's business, not every check's.
+            failures.append((f"{name}: {check.error or check.name}", table[name].notnull() & ~passed.fill_null(True)))
+    if contract.unique:
+        keys = list(contract.unique)
+        copies = table[keys[0]].count().over(group_by=[table[k] for k in keys])
+        failures.append((f"unique: {', '.join(keys)}", copies > 1))
+    for check in schema.checks:
+        passed = _check_expression(check, table, None)
+        failures.append((f"{check.name}: {check.error or check.name}", ~passed.fill_null(True)))
+    if not failures:
+        return table.mutate(**{FAILED_RULES: ibis.literal([], type="array<string>")})
+    flagged = ibis.array([ibis.ifelse(failed.fill_null(False), ibis.literal(rule), ibis.null(dt.string)) for rule, failed in failures])
+    return table.mutate(**{FAILED_RULES: flagged.filter(lambda rule: rule.notnull())})

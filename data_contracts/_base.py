@@ -1,0 +1,73 @@
+"""What every data contract shares, and how the pipeline reads a contract's metadata.
+
+A contract is a pandera ``DataFrameModel`` for the ibis backend: its checks compile to SQL and
+run inside DuckDB, so feeds of millions of rows are validated where they sit. Each model's
+``Config.metadata`` carries the contract's version, its time column (for monthly partitions)
+and a description a city can hand to a vendor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import ibis.expr.types as ir
+import pandera.ibis as pa
+from pandera.api.ibis.types import IbisData
+
+
+class Contract(pa.DataFrameModel):
+    """Base of all contracts: columns are exactly those declared, nothing is coerced silently."""
+
+    class Config:
+        strict = "filter"
+        coerce = False
+        metadata: dict = {"version": "0.0.0", "time_column": None}
+
+
+@dataclass(frozen=True)
+class ContractInfo:
+    """The metadata the pipeline needs from a contract model."""
+
+    name: str
+    model: type[Contract]
+    version: str
+    title: str
+    time_column: str | None
+    unique: tuple[str, ...]
+
+    @property
+    def schema(self) -> pa.DataFrameSchema:
+        return self.model.to_schema()
+
+    @property
+    def columns(self) -> list[str]:
+        return list(self.schema.columns)
+
+
+def contract_info(name: str, model: type[Contract]) -> ContractInfo:
+    """Read a contract model's metadata into a :class:`ContractInfo`."""
+    schema = model.to_schema()
+    meta = model.__config__.metadata or {}
+    unique = schema.unique or []
+    return ContractInfo(
+        name=name,
+        model=model,
+        version=str(meta["version"]),
+        title=(schema.title or name),
+        time_column=meta.get("time_column"),
+        unique=tuple([unique] if isinstance(unique, str) else unique),
+    )
+
+
+# Shared checks. Each returns a boolean column: True where the row passes.
+
+
+def first_day_of_month(data: IbisData) -> ir.BooleanColumn:
+    """Monthly figures are keyed by the first day of their month."""
+    return data.table[data.key].day() == 1
+
+
+def not_in_future(data: IbisData) -> ir.BooleanColumn:
+    """A reading dated after today cannot have been measured yet."""
+    return data.table[data.key] <= date.today()

@@ -1,0 +1,55 @@
+"""Monthly metered energy use of municipal buildings, one row per building, month and fuel."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import ibis.expr.types as ir
+import pandera.ibis as pa
+from pandera.api.ibis.types import IbisData
+from pandera.ibis import Field
+
+from data_contracts._base import Contract, first_day_of_month, not_in_future
+
+ENERGY_TYPES = ["electricity", "natural_gas"]
+# Units each energy type may be reported in; conversions come from city_outcomes.units.
+UNITS_BY_ENERGY_TYPE = {
+    "electricity": ["kWh", "MWh", "GJ"],
+    "natural_gas": ["therm", "MMBtu", "GJ", "ccf"],
+}
+
+
+class BuildingEnergy(Contract):
+    """Utility-metered energy per building and month, as billed."""
+
+    building_id: str = Field(str_matches=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$", description="The city's building or facility id")
+    period_month: date = Field(description="First day of the billing month")
+    energy_type: str = Field(isin=ENERGY_TYPES, description="What was metered")
+    quantity: float = Field(ge=0, le=1e9, description="Metered quantity, in `unit`")
+    unit: str = Field(isin=sorted({u for units in UNITS_BY_ENERGY_TYPE.values() for u in units}), description="Unit of `quantity`")
+    cost_usd: float = Field(nullable=True, ge=0, le=1e9, description="Billed cost in US dollars, if exported")
+
+    @pa.check("period_month", name="first_day_of_month", error="period_month must be the first day of a month")
+    def _first_day(cls, data: IbisData) -> ir.BooleanColumn:
+        return first_day_of_month(data)
+
+    @pa.check("period_month", name="not_in_future", error="period_month is after today")
+    def _not_future(cls, data: IbisData) -> ir.BooleanColumn:
+        return not_in_future(data)
+
+    @pa.dataframe_check(name="unit_fits_energy_type", error="unit is not a unit of this energy type (e.g. therm for electricity)")
+    def _unit_fits(cls, data: IbisData) -> ir.BooleanColumn:
+        t = data.table
+        fits = None
+        for energy_type, units in UNITS_BY_ENERGY_TYPE.items():
+            clause = (t.energy_type == energy_type) & t.unit.isin(units)
+            fits = clause if fits is None else fits | clause
+        return fits
+
+    class Config:
+        title = "Building energy (monthly utility use)"
+        unique = ["building_id", "period_month", "energy_type"]
+        metadata = {"version": "1.0.0", "time_column": "period_month"}
+
+
+CONTRACT = BuildingEnergy

@@ -1,0 +1,84 @@
+"""Rebuild emission_factors.csv from EPA's GHG Emission Factors Hub 2021 (CSV extract of the workbook).
+
+Run: python reference_data/extract_epa_ghg_hub_2021.py <path to ghg-emission-factors-hub-2021_tables_1_2_3_4_6.csv>
+The extract ships in shared/realdata/epa_ghg_ef_hub_2021/ (see reference_data/SOURCES.md).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+OUTPUT = HERE / "emission_factors.csv"
+FACTOR_SET = "epa_ghg_hub_2021"
+DOCUMENT = "US EPA Center for Corporate Climate Leadership, Emission Factors for Greenhouse Gas Inventories (GHG Emission Factors Hub), last modified 15 September 2021"
+COLUMNS = ["factor_set", "activity", "region", "rate_basis", "gas", "value", "unit", "sector", "source_document", "source_table", "source_year", "data_year"]
+
+# Table 2 fuel names -> the activity names the project uses.
+MOBILE_FUELS = {
+    "Motor Gasoline": "motor_gasoline",
+    "Diesel Fuel": "diesel",
+    "Ethanol (100%)": "ethanol_100",
+    "Biodiesel (100%)": "biodiesel_100",
+    "Compressed Natural Gas (CNG)": "cng",
+    "Liquefied Petroleum Gases (LPG)": "lpg",
+    "Liquefied Natural Gas (LNG)": "lng",
+    "Aviation Gasoline": "aviation_gasoline",
+    "Kerosene-Type Jet Fuel": "jet_fuel",
+    "Residual Fuel Oil": "residual_fuel_oil",
+}
+ELECTRICITY_FIELDS = {
+    "total_output_co2": ("total_output", "CO2"),
+    "total_output_ch4": ("total_output", "CH4"),
+    "total_output_n2o": ("total_output", "N2O"),
+    "nonbaseload_co2": ("non_baseload", "CO2"),
+    "nonbaseload_ch4": ("non_baseload", "CH4"),
+    "nonbaseload_n2o": ("non_baseload", "N2O"),
+}
+NATURAL_GAS_FIELDS = {
+    ("co2_factor", "kg CO2 per mmBtu"): ("CO2", "kg/MMBtu"),
+    ("ch4_factor", "g CH4 per mmBtu"): ("CH4", "g/MMBtu"),
+    ("n2o_factor", "g N2O per mmBtu"): ("N2O", "g/MMBtu"),
+}
+MOBILE_UNITS = {"kg CO2 per gallon": "kg/gal", "kg CO2 per scf": "kg/scf"}
+
+
+def extract(source: Path) -> list[dict[str, str]]:
+    """The factor rows the project ships, in a stable order."""
+    rows: list[dict[str, str]] = []
+    with source.open(newline="", encoding="utf-8") as handle:
+        for record in csv.DictReader(handle):
+            table, name, field, value, unit = (record[k] for k in ("table", "fuel_or_subregion", "field", "value", "unit"))
+            if table.startswith("Table 6") and field in ELECTRICITY_FIELDS:
+                basis, gas = ELECTRICITY_FIELDS[field]
+                region = re.match(r"^([A-Z]+)", name).group(1)
+                rows.append(_row("electricity", region, basis, gas, value, "lb/MWh", "I.x.2 grid-supplied energy (scope 2)", table, data_year=2019))
+            elif table.startswith("Table 1") and name == "Natural Gas" and (field, unit) in NATURAL_GAS_FIELDS:
+                gas, project_unit = NATURAL_GAS_FIELDS[(field, unit)]
+                rows.append(_row("natural_gas", "US", "combustion", gas, value, project_unit, "I.x.1 stationary fuel combustion (scope 1)", table, data_year=2021))
+            elif table.startswith("Table 2") and name in MOBILE_FUELS:
+                rows.append(_row(MOBILE_FUELS[name], "US", "combustion", "CO2", value, MOBILE_UNITS[unit], "II.x.1 transportation fuel combustion (scope 1)", table, data_year=2021))
+    rows.sort(key=lambda r: (r["activity"], r["region"], r["rate_basis"], r["gas"]))
+    return rows
+
+
+def _row(activity: str, region: str, basis: str, gas: str, value: str, unit: str, sector: str, table: str, data_year: int) -> dict[str, str]:
+    return {
+        "factor_set": FACTOR_SET, "activity": activity, "region": region, "rate_basis": basis, "gas": gas,
+        "value": value, "unit": unit, "sector": sector, "source_document": DOCUMENT, "source_table": table,
+        "source_year": "2021", "data_year": str(data_year),
+    }
+
+
+def write(rows: list[dict[str, str]], target: Path = OUTPUT) -> None:
+    with target.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+if __name__ == "__main__":
+    write(extract(Path(sys.argv[1])))
