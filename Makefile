@@ -1,0 +1,53 @@
+# city-outcomes: `make run` sets up and runs the demo city end to end; `make test` runs the tests.
+# Only python3 (>= 3.11), make and the package registries are assumed.
+
+PYTHON ?= python3
+VENV := .venv
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+UV_VERSION := 0.13.8
+BIN := $(VENV)/bin
+export DAGSTER_HOME := $(CURDIR)/.dagster_home
+# Nothing reaches the network at run time: no telemetry from Dagster, no Python downloads by uv.
+export DAGSTER_DISABLE_TELEMETRY := true
+export UV_PYTHON_DOWNLOADS := never
+
+.PHONY: run test dev setup browser validate demo clean
+
+run: $(VENV)/.synced $(DAGSTER_HOME)/dagster.yaml ## Set up, run the whole pipeline on the demo city, publish the dashboard
+	$(BIN)/city-outcomes run
+
+test: browser $(VENV)/.synced $(DAGSTER_HOME)/dagster.yaml ## Run the test suite
+	$(BIN)/pytest
+
+dev: $(VENV)/.synced $(DAGSTER_HOME)/dagster.yaml ## Start the Dagster UI on http://127.0.0.1:3000
+	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+validate: $(VENV)/.synced $(DAGSTER_HOME)/dagster.yaml ## Check that the code location loads
+	$(BIN)/dagster definitions validate -w workspace.yaml
+
+demo: $(VENV)/.synced ## (Re)generate the demo city's feed files
+	$(BIN)/city-outcomes demo
+
+setup: $(VENV)/.synced
+
+# uv itself comes from PyPI into a small tools venv; the project venv is synced from uv.lock
+# with the system interpreter. The stamp makes a second `make run` skip this step.
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.synced: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --python $(PYTHON)
+	touch $@
+
+$(DAGSTER_HOME)/dagster.yaml:
+	mkdir -p $(DAGSTER_HOME)
+	printf 'telemetry:\n  enabled: false\n' > $@
+
+# Debian's Chromium for the browser test (CI installs it; never Playwright's own download).
+browser:
+	command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+
+clean: ## Remove generated data, the warehouse, the site and the Dagster instance
+	rm -rf data site $(DAGSTER_HOME)

@@ -1,0 +1,102 @@
+"""Feed assets: one per configured feed, built from configuration by one factory.
+
+Each asset lands its feed's files, checks every row against the feed's contract and writes the
+accepted rows to ``core.<contract>``; its checks show in the Dagster UI whether the rows add up
+and what the contract quarantined.
+"""
+
+
+from datetime import date
+
+import dagster as dg
+
+from city_outcomes.config import CityConfig
+from city_outcomes.feeds.ingest import FeedOutcome, ingest_feed
+from city_outcomes.feeds.quarantine import quarantine_sample, reconciliation_failures
+from data_contracts import get_contract
+from pipelines.resources import WarehouseResource
+
+REFERENCE_CONTRACTS = {"emission_factors", "global_warming_potentials"}
+
+
+def monthly_partitions(city: CityConfig) -> dg.MonthlyPartitionsDefinition:
+    """Monthly partitions from the city's first reporting month to the last complete month."""
+    return dg.MonthlyPartitionsDefinition(start_date=city.city.first_month.isoformat())
+
+
+def partition_months(context: dg.AssetExecutionContext) -> tuple[date, date] | None:
+    """The half-open month range [start, end) a partitioned run covers (one or many partitions)."""
+    if not context.has_partition_key and not context.has_partition_key_range:
+        return None
+    window = context.partition_time_window
+    return window.start.date(), window.end.date()
+
+
+def feed_key(feed_name: str) -> dg.AssetKey:
+    return dg.AssetKey(["core", feed_name])
+
+
+def _outcome_metadata(outcome: FeedOutcome) -> dict[str, dg.MetadataValue]:
+    files = "\n".join(
+        f"| {f.source_path.name} | `{f.sha256[:12]}` | {f.rows_read} | {f.rows_accepted} | {f.rows_quarantined} | {f.file_error or ''} |"
+        for f in outcome.files
+    )
+    return {
+        "contract": dg.MetadataValue.text(f"{outcome.contract} v{outcome.contract_version}"),
+        "rows_read": dg.MetadataValue.int(outcome.rows_read),
+        "rows_accepted": dg.MetadataValue.int(outcome.rows_accepted),
+        "rows_quarantined": dg.MetadataValue.int(outcome.rows_quarantined),
+        "dagster/row_count": dg.MetadataValue.int(outcome.rows_written),
+        "files": dg.MetadataValue.md("| file | sha256 | read | accepted | quarantined | error |\n|---|---|---|---|---|---|\n" + files),
+    }
+
+
+def build_feed_asset(city: CityConfig, feed_name: str) -> dg.AssetsDefinition:
+    """The asset that ingests one configured feed."""
+    feed = city.feeds[feed_name]
+    contract = get_contract(feed.contract)
+    time_based = contract.time_column is not None
+
+    @dg.asset(
+        key=feed_key(feed_name),
+        group_name="reference" if feed.contract in REFERENCE_CONTRACTS else "feeds",
+        description=f"{contract.title} (contract {contract.name} v{contract.version}). {feed.description}".strip(),
+        partitions_def=monthly_partitions(city) if time_based else None,
+        backfill_policy=dg.BackfillPolicy.single_run() if time_based else None,
+        kinds={"duckdb", "csv"},
+        metadata={"contract": contract.name, "contract_version": contract.version, "source_glob": feed.path},
+    )
+    def _feed(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+        with warehouse.connect() as conn:
+            outcome = ingest_feed(conn, city, feed_name, partition_months(context) if time_based else None)
+        for rule, count in outcome.top_rules:
+            context.log.warning(f"{feed_name}: {count} row(s) quarantined for rule {rule!r}")
+        return dg.MaterializeResult(metadata=_outcome_metadata(outcome))
+
+    return _feed
+
+
+def build_feed_checks(city: CityConfig, feed_name: str) -> list[dg.AssetChecksDefinition]:
+    """Checks on a feed: its rows add up (blocking), and what its contract quarantined (a warning)."""
+    key = feed_key(feed_name)
+
+    @dg.asset_check(asset=key, name="rows_reconcile", blocking=True, description="Per file: rows read = rows accepted + rows quarantined, and the quarantine holds exactly those rows.")
+    def _reconcile(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+        with warehouse.connect() as conn:
+            failures = reconciliation_failures(conn, feed_name)
+        return dg.AssetCheckResult(
+            passed=not failures,
+            metadata={"files_failing": len(failures), "sample": dg.MetadataValue.json(failures[:10])},
+        )
+
+    @dg.asset_check(asset=key, name="contract_clean", description="Warns when the feed's contract quarantined rows; the sample shows the rules they broke.")
+    def _clean(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+        with warehouse.connect() as conn:
+            total, sample = quarantine_sample(conn, feed_name, limit=10)
+        return dg.AssetCheckResult(
+            passed=total == 0,
+            severity=dg.AssetCheckSeverity.WARN,
+            metadata={"rows_quarantined": total, "sample": dg.MetadataValue.json(sample)},
+        )
+
+    return [_reconcile, _clean]

@@ -1,0 +1,44 @@
+"""Metric assets: outcome tables computed in DuckDB SQL from the core tables."""
+
+
+import dagster as dg
+
+from assets.feeds import feed_key, monthly_partitions, partition_months
+from city_outcomes.config import CityConfig
+from city_outcomes.metrics.emissions import refresh_building_emissions, unmatched_energy_rows
+from pipelines.resources import CityResource, WarehouseResource
+
+BUILDING_EMISSIONS = dg.AssetKey(["out", "building_emissions_monthly"])
+
+
+def build_metric_assets(city: CityConfig) -> tuple[list[dg.AssetsDefinition], list[dg.AssetChecksDefinition]]:
+    """The emission metric assets for a city (partitioned by the city's reporting months)."""
+
+    @dg.asset(
+        key=BUILDING_EMISSIONS,
+        group_name="metrics",
+        partitions_def=monthly_partitions(city),
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        deps=[
+            feed_key("building_energy"),
+            feed_key("buildings"),
+            feed_key("emission_factors"),
+            feed_key("global_warming_potentials"),
+            dg.AssetKey(["ref", "unit_conversions"]),
+        ],
+        kinds={"duckdb", "sql"},
+        description="Monthly tCO2e per building and energy type (sql/building_emissions_monthly.sql): activity x converted factor x GWP.",
+    )
+    def building_emissions_monthly(context: dg.AssetExecutionContext, city: CityResource, warehouse: WarehouseResource) -> dg.MaterializeResult:
+        months = partition_months(context)
+        with warehouse.connect() as conn:
+            rows = refresh_building_emissions(conn, city.load(), months)
+        return dg.MaterializeResult(metadata={"dagster/row_count": rows, "months": f"{months[0]} to {months[1]} (exclusive)"})
+
+    @dg.asset_check(asset=BUILDING_EMISSIONS, blocking=True, description="Every accepted energy row has an emissions row: no activity silently dropped for want of a factor.")
+    def every_energy_row_has_emissions(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+        with warehouse.connect() as conn:
+            unmatched = unmatched_energy_rows(conn)
+        return dg.AssetCheckResult(passed=not unmatched, metadata={"unmatched_rows": len(unmatched), "sample": dg.MetadataValue.json([list(map(str, r)) for r in unmatched[:10]])})
+
+    return [building_emissions_monthly], [every_energy_row_has_emissions]

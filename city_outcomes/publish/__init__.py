@@ -1,0 +1,1 @@
+"""Publishing: altair charts and the static, offline dashboard site."""

@@ -1,0 +1,25 @@
+"""Chart specifications, built with altair from warehouse query results."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+
+def emissions_by_department(monthly: pd.DataFrame) -> alt.Chart:
+    """Stacked monthly bars of building emissions (tCO2e) by department."""
+    return (
+        alt.Chart(monthly, title=alt.Title("Municipal building emissions by department", subtitle="Tonnes CO2e per month, electricity and natural gas"))
+        .mark_bar()
+        .encode(
+            x=alt.X("yearmonth(period_month):T", title="Month", axis=alt.Axis(format="%b %Y", labelOverlap=True)),
+            y=alt.Y("sum(co2e_tonnes):Q", title="tCO2e"),
+            color=alt.Color("department:N", title="Department", scale=alt.Scale(scheme="tableau10")),
+            tooltip=[
+                alt.Tooltip("yearmonth(period_month):T", title="Month"),
+                alt.Tooltip("department:N", title="Department"),
+                alt.Tooltip("sum(co2e_tonnes):Q", title="tCO2e", format=",.1f"),
+            ],
+        )
+        .properties(width="container", height=320)
+    )

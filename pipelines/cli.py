@@ -1,0 +1,112 @@
+"""The `city-outcomes` command: run a city end to end, generate the demo city, report on a warehouse."""
+
+from __future__ import annotations
+
+import os
+import warnings
+from pathlib import Path
+from typing import Annotated
+
+import dagster as dg
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from city_outcomes import warehouse
+from city_outcomes.config import DEMO_CITY_CONFIG, CityConfig, city_config_path, load_city_config
+from city_outcomes.demo import DEMO_SEED, generate
+from city_outcomes.feeds.quarantine import feed_summary
+from city_outcomes.sql import load_sql
+
+app = typer.Typer(help="city-outcomes: sustainability outcome metrics for city governments.", no_args_is_help=True)
+console = Console()
+CityOption = Annotated[Path | None, typer.Option("--city", help="City configuration file (default: $CITY_OUTCOMES_CITY or the demo city)")]
+
+
+def _instance() -> dg.DagsterInstance:
+    """Dagster's local instance under $DAGSTER_HOME (so `make dev` shows the run), else a throwaway one."""
+    return dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
+
+
+def ensure_demo_inbox(city: CityConfig) -> bool:
+    """Generate the demo city's files if this is the demo city and they are absent; True if generated."""
+    if city.config_path != DEMO_CITY_CONFIG.resolve() or any(city.inbox_dir.glob("*/*")):
+        return False
+    generate(city.inbox_dir, seed=DEMO_SEED)
+    return True
+
+
+@app.command()
+def run(city: CityOption = None) -> None:
+    """Ingest every feed, compute metrics and publish the dashboard; then print a summary."""
+    from pipelines.run import materialize_city
+
+    warnings.filterwarnings("ignore", category=dg.BetaWarning)
+    config = load_city_config(city_config_path(city))
+    if ensure_demo_inbox(config):
+        console.print(f"Generated the demo city's feeds in {config.inbox_dir}")
+    with console.status(f"Running {config.city.name}: feeds -> contracts -> warehouse -> metrics -> site"):
+        result = materialize_city(config, _instance())
+    failed = [event for event in result.all_events if event.is_step_failure]
+    if failed:
+        for event in failed:
+            console.print(f"[red]Step {event.step_key} failed:[/red] {event.event_specific_data.error.message.strip()}")
+        raise typer.Exit(code=1)
+    failed_checks = [
+        e.event_specific_data for e in result.all_events
+        if e.event_type_value == "ASSET_CHECK_EVALUATION" and not e.event_specific_data.passed
+    ]
+    print_summary(config)
+    for check in failed_checks:
+        console.print(f"[yellow]Check {check.check_name} on {check.asset_key.to_user_string()} did not pass[/yellow]")
+    console.print(f"Run {result.run_id} recorded in the Dagster instance; `make dev` shows it.")
+
+
+@app.command()
+def summary(city: CityOption = None) -> None:
+    """Print what the warehouse holds: feeds, rows accepted and quarantined, headline figures."""
+    print_summary(load_city_config(city_config_path(city)))
+
+
+@app.command()
+def demo(
+    out: Annotated[Path | None, typer.Option(help="Folder to write into (default: the demo city's inbox)")] = None,
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same bytes")] = DEMO_SEED,
+) -> None:
+    """Generate the demo city's feed files."""
+    target = out or load_city_config(DEMO_CITY_CONFIG).inbox_dir
+    for path in generate(target, seed=seed):
+        console.print(str(path))
+
+
+def print_summary(city: CityConfig) -> None:
+    """Feeds read, rows accepted and quarantined, headline figures, and where the site is."""
+    conn = warehouse.connect(city.warehouse_path, read_only=True)
+    try:
+        feeds = feed_summary(conn)
+        headline = conn.execute(load_sql("headline_figures")).fetchone()
+    finally:
+        conn.close()
+    table = Table(title=f"{city.city.name}: feeds read")
+    for column in ("feed", "contract", "files", "rows read", "accepted", "quarantined"):
+        table.add_column(column, justify="left" if column in ("feed", "contract") else "right", no_wrap=True)
+    for feed in feeds:
+        style = "yellow" if feed["rows_quarantined"] else None
+        table.add_row(
+            feed["feed"], f"v{feed['contract_version']}", str(feed["files"]),
+            f"{feed['rows_read']:,}", f"{feed['rows_accepted']:,}", f"{feed['rows_quarantined']:,}", style=style,
+        )
+    console.print(table)
+    baseline_year, baseline, latest_year, latest, buildings = headline
+    if baseline is not None:
+        change = (latest - baseline) / baseline
+        console.print(
+            f"Municipal buildings ({buildings}): {baseline:,.0f} tCO2e in {baseline_year} (baseline), "
+            f"{latest:,.0f} tCO2e in {latest_year} ({change:+.1%})."
+        )
+    console.print(f"Warehouse: {city.warehouse_path}")
+    console.print(f"Dashboard: [bold]{city.site_dir / 'index.html'}[/bold]")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,45 @@
+"""The code location: every asset, check, job, schedule and resource, assembled in one place."""
+
+from __future__ import annotations
+
+import os
+
+import dagster as dg
+
+from assets.feeds import build_feed_asset, build_feed_checks, feed_key
+from assets.metrics import build_metric_assets
+from assets.publish import dashboard
+from assets.reference import unit_conversions
+from city_outcomes.config import CityConfig, city_config_path, load_city_config
+from pipelines.resources import resources_for
+
+ENVIRONMENT_ENV = "CITY_OUTCOMES_ENV"
+
+
+def build_definitions(city: CityConfig, environment: str = "local") -> dg.Definitions:
+    """Definitions for one city: a feed asset per configured feed, then metrics and the dashboard."""
+    feed_assets = [build_feed_asset(city, name) for name in city.feeds]
+    feed_checks = [check for name in city.feeds for check in build_feed_checks(city, name)]
+    metric_assets, metric_checks = build_metric_assets(city)
+    everything = dg.define_asset_job("refresh_all", selection=dg.AssetSelection.all(), description="Ingest every feed, recompute metrics, publish the dashboard.")
+    monthly_energy = dg.define_asset_job(
+        "monthly_building_energy",
+        selection=dg.AssetSelection.keys(feed_key("building_energy")).downstream(),
+        partitions_def=feed_assets[list(city.feeds).index("building_energy")].partitions_def,
+        description="Refresh one month of building energy and everything downstream.",
+    )
+    return dg.Definitions(
+        assets=[*feed_assets, unit_conversions, *metric_assets, dashboard],
+        asset_checks=[*feed_checks, *metric_checks],
+        jobs=[everything, monthly_energy],
+        schedules=[dg.build_schedule_from_partitioned_job(monthly_energy, day_of_month=5, hour_of_day=6)],
+        resources=resources_for(environment, city),
+        # One DuckDB file takes one writer: run a job's steps in one process, one after another.
+        executor=dg.in_process_executor,
+    )
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    """Entry point for `dagster dev` and `dagster definitions validate` (the city from $CITY_OUTCOMES_CITY)."""
+    return build_definitions(load_city_config(city_config_path()), os.environ.get(ENVIRONMENT_ENV, "local"))

@@ -1,0 +1,19 @@
+"""Running a whole city in process: every asset, every month, one run the Dagster UI can show."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from assets.feeds import monthly_partitions
+from city_outcomes.config import CityConfig
+from pipelines.definitions import build_definitions
+
+
+def materialize_city(city: CityConfig, instance: dg.DagsterInstance, environment: str = "local") -> dg.ExecuteInProcessResult:
+    """Materialize every asset of ``city`` for all of its months, in one run."""
+    defs = build_definitions(city, environment)
+    job = defs.resolve_job_def("refresh_all")
+    months = monthly_partitions(city).get_partition_keys()
+    tags = {"dagster/asset_partition_range_start": months[0], "dagster/asset_partition_range_end": months[-1]}
+    quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+    return job.execute_in_process(instance=instance, tags=tags, run_config=quiet, raise_on_error=False)
