@@ -74,6 +74,7 @@ class FeedConfig(_Strict):
     format: Literal["csv"] = "csv"
     encoding: str = "utf-8"
     delimiter: str = ","
+    quote: str = Field(default='"', description="Quote character; a doubled quote inside quotes is a literal quote (RFC 4180)")
     columns: dict[str, str] = Field(
         default_factory=dict,
         description="Contract column -> column name in the export; unmapped contract columns are read by their own name",

@@ -97,10 +97,11 @@ def with_failed_rules(table: ir.Table, contract: ContractInfo, cast_failed_colum
     schema = contract.schema
     failures: list[tuple[str, ir.BooleanValue]] = []
     for name, column in schema.columns.items():
-        if name in cast_failed_columns:
-            failures.append((f"{name}: type {column.dtype}", table[cast_failed_columns[name]]))
+        cast_failed = table[cast_failed_columns[name]] if name in cast_failed_columns else ibis.literal(False)
+        failures.append((f"{name}: type {column.dtype}", cast_failed))
         if not column.nullable:
-            failures.append((f"{name}: not_nullable", table[name].isnull()))
+            # A value that failed its cast is reported as a type error, not also as missing.
+            failures.append((f"{name}: not_nullable", table[name].isnull() & ~cast_failed))
         for check in column.checks:
             passed = _check_expression(check, table, name)
             # A null is the nullable rule's business, not every check's.

@@ -242,13 +242,14 @@ def _quarantine_unreadable(
     """An unreadable file is quarantined line by line under its file-level error: nothing is lost."""
     lines = read_lines_for_quarantine(file.landed_path, feed.encoding)
     rule = f"file: {error.problem}"
-    conn.executemany(
-        "INSERT INTO meta.quarantine VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            [feed_name, str(file.source_path), file.sha256, number, contract.name, contract.version, [rule], json.dumps({"line": line})]
-            for number, line in enumerate(lines, start=1)
-        ],
-    )
+    if lines:
+        conn.executemany(
+            "INSERT INTO meta.quarantine VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                [feed_name, str(file.source_path), file.sha256, number, contract.name, contract.version, [rule], json.dumps({"line": line})]
+                for number, line in lines
+            ],
+        )
     conn.execute(
         "INSERT INTO meta.file_reconciliation VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?)",
         [feed_name, str(file.source_path), file.sha256, contract.name, contract.version, len(lines), len(lines), str(error)],

@@ -43,11 +43,11 @@ def read_csv_as_text(
             f"""
             CREATE OR REPLACE TEMP TABLE {quote_ident(table)} AS
             SELECT * RENAME (ordinality AS {SOURCE_ROW})
-            FROM read_csv(?, all_varchar = true, header = true, delim = ?, encoding = ?,
-                          strict_mode = true, null_padding = false)
+            FROM read_csv(?, all_varchar = true, header = true, delim = ?, quote = ?, escape = ?,
+                          encoding = ?, strict_mode = true, null_padding = false)
             WITH ORDINALITY
             """,
-            [str(path), feed.delimiter, encoding],
+            [str(path), feed.delimiter, feed.quote, feed.quote, encoding],
         )
     except (duckdb.InvalidInputException, duckdb.IOException, duckdb.ConversionException) as exc:
         first_line = str(exc).strip().splitlines()[0]
@@ -61,8 +61,7 @@ def read_csv_as_text(
     return conn.execute(f"SELECT count(*) FROM {quote_ident(table)}").fetchone()[0]
 
 
-def read_lines_for_quarantine(path: Path, encoding: str) -> list[str]:
-    """The data lines of an unreadable file, so each can be quarantined with the file's error."""
-    text = path.read_bytes().decode(encoding if encoding else "utf-8", errors="replace")
-    lines = text.splitlines()
-    return [line for line in lines[1:] if line.strip()]
+def read_lines_for_quarantine(path: Path, encoding: str) -> list[tuple[int, str]]:
+    """The non-blank data lines of an unreadable file, numbered after the header, for the quarantine."""
+    text = path.read_bytes().decode(encoding, errors="replace")
+    return [(number, line) for number, line in enumerate(text.splitlines()[1:], start=1) if line.strip()]

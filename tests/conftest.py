@@ -1,0 +1,42 @@
+"""Shared fixtures: a demo city laid out in a temporary folder, with its own warehouse and site."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from city_outcomes import warehouse
+from city_outcomes.config import DEMO_CITY_CONFIG, CityConfig, load_city_config
+from city_outcomes.demo import generate
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+REALDATA = SHARED / "realdata"
+
+
+def write_city(folder: Path, feeds: dict | None = None, **city_overrides) -> CityConfig:
+    """A city config in ``folder`` shaped like the demo city, with its paths inside ``folder``."""
+    raw = yaml.safe_load(DEMO_CITY_CONFIG.read_text())
+    raw["paths"] = {"inbox": "inbox", "landing": "landing", "warehouse": "warehouse.duckdb", "site": "site"}
+    raw["city"].update(city_overrides)
+    if feeds is not None:
+        raw["feeds"] = feeds
+    path = folder / "city.yaml"
+    path.write_text(yaml.safe_dump(raw, sort_keys=False))
+    return load_city_config(path)
+
+
+@pytest.fixture
+def demo_city(tmp_path: Path) -> CityConfig:
+    """The demo city's configuration and generated files, in a fresh temporary folder."""
+    city = write_city(tmp_path)
+    generate(city.inbox_dir)
+    return city
+
+
+@pytest.fixture
+def conn(tmp_path: Path):
+    connection = warehouse.connect(tmp_path / "warehouse.duckdb")
+    yield connection
+    connection.close()
