@@ -24,8 +24,7 @@ def build_definitions(city: CityConfig, environment: str = "local") -> dg.Defini
     everything = dg.define_asset_job("refresh_all", selection=dg.AssetSelection.all(), description="Ingest every feed, recompute metrics, publish the dashboard.")
     monthly_energy = dg.define_asset_job(
         "monthly_building_energy",
-        selection=dg.AssetSelection.keys(feed_key("building_energy")).downstream(),
-        partitions_def=feed_assets[list(city.feeds).index("building_energy")].partitions_def,
+        selection=dg.AssetSelection.assets(feed_key("building_energy")).downstream(),
         description="Refresh one month of building energy and everything downstream.",
     )
     return dg.Definitions(

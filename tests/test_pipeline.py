@@ -1,0 +1,94 @@
+"""The whole asset graph, materialized on the demo city into a temporary warehouse, and the code location."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from city_outcomes import warehouse
+from city_outcomes.config import CityConfig
+from pipelines.definitions import build_definitions
+from pipelines.run import materialize_city
+
+PROJECT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def built_city(tmp_path_factory: pytest.TempPathFactory) -> tuple[CityConfig, dg.ExecuteInProcessResult]:
+    from city_outcomes.demo import generate
+    from tests.conftest import write_city
+
+    city = write_city(tmp_path_factory.mktemp("city"))
+    generate(city.inbox_dir)
+    return city, materialize_city(city, dg.DagsterInstance.ephemeral())
+
+
+def test_every_asset_materializes_and_every_check_passes(built_city) -> None:
+    city, result = built_city
+    assert result.success
+    materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    assert {"core/building_energy", "core/buildings", "core/census_tracts", "core/emission_factors",
+            "core/global_warming_potentials", "ref/unit_conversions", "out/building_emissions_monthly", "site/dashboard"} <= materialized
+    checks = [e.event_specific_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
+    assert len(checks) == 11 and all(c.passed for c in checks)
+    conn = warehouse.connect(city.warehouse_path, read_only=True)
+    try:
+        assert conn.execute("SELECT count(*) FROM out.building_emissions_monthly").fetchone()[0] == 4320
+    finally:
+        conn.close()
+
+
+def test_rerunning_the_whole_graph_leaves_the_same_warehouse(built_city) -> None:
+    city, _ = built_city
+
+    def snapshot() -> dict[str, list]:
+        conn = warehouse.connect(city.warehouse_path, read_only=True)
+        try:
+            return {
+                table: conn.execute(f"SELECT * EXCLUDE (arrived_at) FROM {table} ORDER BY ALL" if table == "meta.landed_files" else f"SELECT * FROM {table} ORDER BY ALL").fetchall()
+                for table in ("core.building_energy", "out.building_emissions_monthly", "meta.file_reconciliation", "meta.quarantine", "meta.landed_files")
+            }
+        finally:
+            conn.close()
+
+    before = snapshot()
+    assert materialize_city(city, dg.DagsterInstance.ephemeral()).success
+    assert snapshot() == before
+
+
+def test_the_site_loads_its_chart_code_only_from_itself(built_city) -> None:
+    city, _ = built_city
+    html = (city.site_dir / "index.html").read_text()
+    sources = re.findall(r'<(?:script|link)[^>]*(?:src|href)="([^"]+)"', html)
+    assert sources == ["favicon.svg", "assets/vega-bundle.js"]
+    assert all((city.site_dir / s).is_file() for s in sources)
+    # Nothing is fetched from elsewhere: no remote src/href, no remote CSS url(), no data URL in the spec.
+    assert not re.search(r'(?:src|href)\s*=\s*"(?:https?:)?//', html)
+    assert not re.search(r"url\(\s*['\"]?(?:https?:)?//", html)
+    assert '"url":' not in html
+    assert (city.site_dir / "assets" / "vega-bundle.js").stat().st_size > 500_000
+
+
+def test_definitions_load_with_every_feed_of_the_city(demo_city: CityConfig) -> None:
+    defs = build_definitions(demo_city)
+    dg.Definitions.validate_loadable(defs)
+    keys = {key.to_user_string() for key in defs.resolve_asset_graph().get_all_asset_keys()}
+    assert {f"core/{name}" for name in demo_city.feeds} <= keys
+    assert defs.resolve_job_def("monthly_building_energy").partitions_def is not None
+
+
+def test_dagster_definitions_validate_passes() -> None:
+    env = {**os.environ, "DAGSTER_DISABLE_TELEMETRY": "true"}
+    env.pop("DAGSTER_HOME", None)
+    completed = subprocess.run(
+        [str(Path(sys.executable).parent / "dagster"), "definitions", "validate", "-w", "workspace.yaml"],
+        cwd=PROJECT, env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert "Validation successful" in completed.stdout + completed.stderr
