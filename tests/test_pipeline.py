@@ -92,3 +92,16 @@ def test_dagster_definitions_validate_passes() -> None:
     )
     assert completed.returncode == 0, completed.stdout + completed.stderr
     assert "Validation successful" in completed.stdout + completed.stderr
+
+
+def test_the_notebook_runs_against_the_built_warehouse(built_city, monkeypatch: pytest.MonkeyPatch) -> None:
+    import nbformat
+    from nbclient import NotebookClient
+
+    city, _ = built_city
+    monkeypatch.setenv("CITY_OUTCOMES_CITY", str(city.config_path))
+    notebook = nbformat.read(PROJECT / "notebooks" / "building_emissions.ipynb", as_version=4)
+    NotebookClient(notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(PROJECT)}}).execute()
+    outputs = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.get("outputs", [])]
+    assert not [o for o in outputs if o.output_type == "error"]
+    assert any("building_energy" in str(o.get("data", {})) for o in outputs)
