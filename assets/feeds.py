@@ -69,8 +69,13 @@ def build_feed_asset(city: CityConfig, feed_name: str) -> dg.AssetsDefinition:
     def _feed(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
         with warehouse.connect() as conn:
             outcome = ingest_feed(conn, city, feed_name, partition_months(context) if time_based else None)
+        for file in outcome.files:
+            if file.file_error:
+                context.log.error(f"{file.file_error} (all {file.rows_read} line(s) quarantined)")
+            elif file.rows_quarantined:
+                context.log.warning(f"feed {feed_name!r}, file {file.source_path}: {file.rows_quarantined} of {file.rows_read} row(s) quarantined")
         for rule, count in outcome.top_rules:
-            context.log.warning(f"{feed_name}: {count} row(s) quarantined for rule {rule!r}")
+            context.log.warning(f"feed {feed_name!r}: rule {rule!r} broken by {count} row(s); see meta.quarantine or `city-outcomes quarantine`")
         return dg.MaterializeResult(metadata=_outcome_metadata(outcome))
 
     return _feed

@@ -20,6 +20,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEMO_CITY_CONFIG = PROJECT_ROOT / "cities" / "demo" / "city.yaml"
 CITY_CONFIG_ENV = "CITY_OUTCOMES_CITY"
 REFERENCE_DATA = PROJECT_ROOT / "reference_data"
+SPECS_DIR = PROJECT_ROOT / "data_contracts" / "specs"
 # Reference data every city gets unless its configuration names its own feed of the same name.
 REFERENCE_FEEDS = {
     "emission_factors": {
@@ -71,7 +72,13 @@ class FeedConfig(_Strict):
 
     contract: str = Field(description="Name of the data contract in data_contracts/")
     path: str = Field(description="Glob of the feed's files, relative to paths.inbox")
-    format: Literal["csv"] = "csv"
+    format: Literal["csv", "json"] = "csv"
+    records: str = Field(default="", description="JSON only: dotted path to the array of records, e.g. data.trips ('' = the document is the array)")
+    json_schema: str | None = Field(
+        default=None,
+        description="JSON only: the published JSON Schema every file must follow, e.g. mds-1.2.0/trips.json (shipped in data_contracts/specs/) or a path",
+    )
+    timezone: str | None = Field(default=None, description="Time zone of timestamps written without an offset (default UTC), e.g. America/Los_Angeles")
     encoding: str = "utf-8"
     delimiter: str = ","
     quote: str = Field(default='"', description="Quote character; a doubled quote inside quotes is a literal quote (RFC 4180)")
@@ -88,12 +95,18 @@ class FeedConfig(_Strict):
     )
     description: str = ""
 
+    @property
+    def json_schema_path(self) -> Path | None:
+        """The JSON Schema file, resolved at load time (see :func:`load_city_config`)."""
+        return Path(self.json_schema) if self.json_schema else None
+
 
 class CityConfig(_Strict):
     """A whole city's configuration, as read from its YAML file."""
 
     city: CityInfo
     paths: Paths
+    privacy: str | None = Field(default=None, description="Privacy policy file (relative to this file); the strict default applies without one")
     feeds: dict[str, FeedConfig]
     config_path: Path = Field(description="The file this configuration was read from")
 
@@ -137,7 +150,18 @@ def load_city_config(path: Path | str) -> CityConfig:
     if not isinstance(raw, dict):
         raise ValueError(f"City configuration {path} must be a YAML mapping")
     feeds = {**REFERENCE_FEEDS, **(raw.pop("feeds", None) or {})}
+    for feed in feeds.values():
+        if isinstance(feed, dict) and feed.get("json_schema"):
+            feed["json_schema"] = str(_resolve_schema(feed["json_schema"], path.parent))
     return CityConfig(**raw, feeds=feeds, config_path=path)
+
+
+def _resolve_schema(name: str, base: Path) -> Path:
+    """A JSON Schema named by a shipped spec (``mds-1.2.0/trips.json``) or a path relative to the config."""
+    for candidate in (SPECS_DIR / name, base / name):
+        if candidate.is_file():
+            return candidate.resolve()
+    raise FileNotFoundError(f"JSON Schema {name!r} is neither shipped in {SPECS_DIR} nor found next to the city configuration")
 
 
 def city_config_path(explicit: Path | str | None = None) -> Path:

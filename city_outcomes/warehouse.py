@@ -7,23 +7,59 @@ the warehouse is one DuckDB file: a production profile can attach a DuckLake cat
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 
 import duckdb
 
 from city_outcomes.sql import load_sql
 
+# DuckDB extensions come from PyPI packages (duckdb-extension-<name>), never from DuckDB's download
+# host, which this deployment cannot reach. icu gives time zones; spatial and ducklake serve later layers.
+EXTENSIONS = ("icu", "spatial", "ducklake")
+
+
+@cache
+def extension_directory() -> Path:
+    """A DuckDB extension folder inside the environment, linking the extension files pip installed."""
+    version = f"v{duckdb.__version__}"
+    platform = duckdb.connect().execute("PRAGMA platform").fetchone()[0]
+    folder = Path(sys.prefix) / "duckdb_extensions"
+    target = folder / version / platform
+    target.mkdir(parents=True, exist_ok=True)
+    for name in EXTENSIONS:
+        spec = importlib.util.find_spec(f"duckdb_extension_{name}")
+        if spec is None or not spec.submodule_search_locations:
+            continue
+        shipped = Path(next(iter(spec.submodule_search_locations))) / "extensions" / version / f"{name}.duckdb_extension"
+        link = target / shipped.name
+        if shipped.exists() and not link.exists():
+            link.symlink_to(shipped)
+    return folder
+
+
+def _config() -> dict[str, str | bool]:
+    return {
+        "extension_directory": str(extension_directory()),
+        "autoinstall_known_extensions": False,
+        "autoload_known_extensions": True,
+    }
+
 
 def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open the warehouse, creating its folder and bookkeeping tables on first use."""
     path = Path(path)
-    if read_only:
-        return duckdb.connect(str(path), read_only=True)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    conn = duckdb.connect(str(path))
-    conn.execute(load_sql("warehouse_schema"))
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    conn = duckdb.connect(str(path), read_only=read_only, config=_config())
+    # Timestamps are stored in UTC: a feed's local times are converted at ingest (FeedConfig.timezone).
+    conn.execute("LOAD icu; SET TimeZone = 'UTC'")
+    if not read_only:
+        conn.execute(load_sql("warehouse_schema"))
     return conn
 
 

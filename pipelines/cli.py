@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import warnings
 from pathlib import Path
 from typing import Annotated
@@ -13,19 +14,26 @@ from rich.console import Console
 from rich.table import Table
 
 from city_outcomes import warehouse
-from city_outcomes.config import DEMO_CITY_CONFIG, CityConfig, city_config_path, load_city_config
+from city_outcomes.config import DEMO_CITY_CONFIG, PROJECT_ROOT, CityConfig, city_config_path, load_city_config
 from city_outcomes.demo import DEMO_SEED, generate
-from city_outcomes.feeds.quarantine import feed_summary
+from city_outcomes.feeds.quarantine import feed_summary, quarantine_sample
 from city_outcomes.sql import load_sql
 
 app = typer.Typer(help="city-outcomes: sustainability outcome metrics for city governments.", no_args_is_help=True)
-console = Console()
+# Piped output (CI logs, `make run | tee`) gets room for the summary table instead of rich's 80 columns.
+console = Console(width=None if sys.stdout.isatty() else 110)
 CityOption = Annotated[Path | None, typer.Option("--city", help="City configuration file (default: $CITY_OUTCOMES_CITY or the demo city)")]
 
 
 def _instance() -> dg.DagsterInstance:
-    """Dagster's local instance under $DAGSTER_HOME (so `make dev` shows the run), else a throwaway one."""
-    return dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
+    """Dagster's local instance: $DAGSTER_HOME, by default the checkout's .dagster_home (what `make dev` shows)."""
+    home = Path(os.environ.setdefault("DAGSTER_HOME", str(PROJECT_ROOT / ".dagster_home")))
+    home.mkdir(parents=True, exist_ok=True)
+    settings = home / "dagster.yaml"
+    if not settings.exists():
+        # Nothing reaches the network at run time: no usage telemetry.
+        settings.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+    return dg.DagsterInstance.get()
 
 
 def ensure_demo_inbox(city: CityConfig) -> bool:
@@ -58,14 +66,38 @@ def run(city: CityOption = None) -> None:
     ]
     print_summary(config)
     for check in failed_checks:
-        console.print(f"[yellow]Check {check.check_name} on {check.asset_key.to_user_string()} did not pass[/yellow]")
-    console.print(f"Run {result.run_id} recorded in the Dagster instance; `make dev` shows it.")
+        level = "warning" if check.severity == dg.AssetCheckSeverity.WARN else "error"
+        console.print(f"[yellow]Check {check.check_name} on {check.asset_key.to_user_string()} did not pass ({level}).[/yellow]")
+    console.print(f"Run {result.run_id} is recorded in {os.environ['DAGSTER_HOME']}; `make dev` shows it.")
 
 
 @app.command()
 def summary(city: CityOption = None) -> None:
     """Print what the warehouse holds: feeds, rows accepted and quarantined, headline figures."""
     print_summary(load_city_config(city_config_path(city)))
+
+
+@app.command()
+def quarantine(
+    city: CityOption = None,
+    feed: Annotated[str | None, typer.Option(help="Only this feed")] = None,
+    limit: Annotated[int, typer.Option(help="Rows to show per feed")] = 20,
+) -> None:
+    """Show quarantined rows: file, row number, the rules broken and the values as the file had them."""
+    config = load_city_config(city_config_path(city))
+    conn = warehouse.connect(config.warehouse_path, read_only=True)
+    try:
+        feeds = [feed] if feed else [f["feed"] for f in feed_summary(conn) if f["rows_quarantined"]]
+        if not feeds:
+            console.print("No rows are quarantined.")
+        for name in feeds:
+            total, sample = quarantine_sample(conn, name, limit=limit)
+            console.print(f"[bold]{name}[/bold]: {total} row(s) quarantined" + (f", first {len(sample)}:" if total > len(sample) else ":"))
+            for row in sample:
+                console.print(f"  {Path(row['file']).name} row {row['row']}: " + "; ".join(row["rules"]))
+                console.print(f"    values: {row['values']}", style="dim", markup=False)
+    finally:
+        conn.close()
 
 
 @app.command()
@@ -88,7 +120,7 @@ def print_summary(city: CityConfig) -> None:
     finally:
         conn.close()
     table = Table(title=f"{city.city.name}: feeds read")
-    for column in ("feed", "contract", "files", "rows read", "accepted", "quarantined"):
+    for column in ("feed", "contract", "files", "read", "accepted", "quarantined"):
         table.add_column(column, justify="left" if column in ("feed", "contract") else "right", no_wrap=True)
     for feed in feeds:
         style = "yellow" if feed["rows_quarantined"] else None
@@ -97,6 +129,8 @@ def print_summary(city: CityConfig) -> None:
             f"{feed['rows_read']:,}", f"{feed['rows_accepted']:,}", f"{feed['rows_quarantined']:,}", style=style,
         )
     console.print(table)
+    if any(feed["rows_quarantined"] for feed in feeds):
+        console.print("[yellow]Some rows were quarantined (not used in any figure): `.venv/bin/city-outcomes quarantine` lists them with the rules they broke.[/yellow]")
     baseline_year, baseline, latest_year, latest, buildings = headline
     if baseline is not None:
         change = (latest - baseline) / baseline

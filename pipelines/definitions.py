@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 
 import dagster as dg
 
@@ -14,6 +15,8 @@ from city_outcomes.config import CityConfig, city_config_path, load_city_config
 from pipelines.resources import resources_for
 
 ENVIRONMENT_ENV = "CITY_OUTCOMES_ENV"
+# Single-run backfills (one run for a range of months) are marked beta; we rely on them knowingly.
+warnings.filterwarnings("ignore", category=dg.BetaWarning)
 
 
 def build_definitions(city: CityConfig, environment: str = "local") -> dg.Definitions:

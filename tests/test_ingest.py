@@ -34,7 +34,7 @@ def test_bad_rows_are_quarantined_with_the_rule_they_break(tmp_path: Path, conn)
     city = _energy_city(tmp_path, ("utility_bills_bad.csv", (FIXTURES / "building_energy_bad_rows.csv").read_bytes()))
     outcome = ingest_feed(conn, city, "building_energy")
 
-    assert (outcome.rows_read, outcome.rows_accepted, outcome.rows_quarantined) == (13, 2, 11)
+    assert (outcome.rows_read, outcome.rows_accepted, outcome.rows_quarantined) == (14, 2, 12)
     rules = _rules_by_row(conn)
     assert rules[2] == ["quantity: greater_than_or_equal_to(0)"]
     assert rules[3] == ["period_month: type date"]
@@ -46,6 +46,8 @@ def test_bad_rows_are_quarantined_with_the_rule_they_break(tmp_path: Path, conn)
     assert rules[10] == ["quantity: less_than_or_equal_to(1000000000.0)"]
     assert "unit: isin(['GJ', 'MMBtu', 'MWh', 'ccf', 'kWh', 'therm'])" in rules[11]
     assert rules[12] == ["building_id: not_nullable"]
+    # A broken row repeating a good row's key (row 1) is quarantined for what it breaks; row 1 stands.
+    assert rules[14] == ["quantity: greater_than_or_equal_to(0)"] and 1 not in rules
     # The quarantine keeps the row exactly as the file had it.
     raw = conn.execute("SELECT raw_values->>'Usage', raw_values->>'Facility ID' FROM meta.quarantine WHERE source_row = 4").fetchone()
     assert raw == ("abc", "F-0103")

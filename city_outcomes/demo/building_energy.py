@@ -35,16 +35,17 @@ def make(city: DemoCity, rng: np.random.Generator, buildings: pd.DataFrame) -> p
     gas_profile = _monthly_profile(GAS_BASE_SHARE, HDD)
     mwh_building = buildings.loc[buildings["UseType"] == "water treatment plant", "FacilityID"].iloc[0]
     mmbtu_building = buildings.loc[buildings["UseType"] == "recreation center", "FacilityID"].iloc[0]
-    # A third of buildings get an efficiency retrofit (LED lighting, controls) from July 2024.
+    # A third of buildings get an efficiency retrofit (LED lighting, controls) from July 2024,
+    # saving about a fifth of their electricity (within the 10-30% such retrofits typically achieve).
     retrofitted = set(buildings["FacilityID"].iloc[rng.permutation(len(buildings))[: len(buildings) // 3]])
     rows = []
     for year_index, year in enumerate(city.years):
-        weather = rng.normal(1.0, 0.06, size=12)
+        weather = rng.normal(1.0, 0.04, size=12)
         for b in buildings.itertuples():
             annual_kwh = b.GrossSqFt * b.hidden_kwh_per_sqft
             annual_therm = b.GrossSqFt * b.hidden_therm_per_sqft
             for month in range(12):
-                saving = 0.85 if b.FacilityID in retrofitted and (year, month) >= (2024, 6) else 1.0
+                saving = 0.78 if b.FacilityID in retrofitted and (year, month) >= (2024, 6) else 1.0
                 kwh = annual_kwh * electric_profile[month] * saving * weather[month] ** 0.5 * rng.normal(1, 0.04)
                 therm = annual_therm * gas_profile[month] * weather[month] * rng.normal(1, 0.05)
                 service_month = f"{month + 1:02d}/{year}"

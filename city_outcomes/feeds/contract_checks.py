@@ -27,6 +27,36 @@ def try_strptime(value: str, fmt: str) -> datetime:  # type: ignore[empty-body]
     """DuckDB's TRY_STRPTIME: NULL where the text does not match the format."""
 
 
+@ibis.udf.scalar.builtin(name="timezone")
+def local_to_utc(zone: str, local: datetime) -> dt.Timestamp(timezone="UTC"):  # type: ignore[empty-body,valid-type]
+    """DuckDB's timezone(zone, timestamp): a wall-clock time in ``zone`` as an instant."""
+
+
+@ibis.udf.scalar.builtin
+def make_timestamp(microseconds: int) -> datetime:  # type: ignore[empty-body]
+    """DuckDB's make_timestamp(µs since the Unix epoch): a UTC timestamp."""
+
+
+# Special date formats: timestamps written as numbers since the Unix epoch (MDS uses milliseconds).
+EPOCH_FORMATS = {"epoch_ms": 1_000, "epoch_s": 1_000_000}
+
+
+def _parse_timestamp(text: ir.StringValue, fmt: str | None, zone: str | None) -> ir.TimestampValue:
+    """Text to a UTC timestamp: epoch numbers, a strptime format, or ISO 8601 (with or without offset)."""
+    if fmt in EPOCH_FORMATS:
+        micros = (text.try_cast("float64") * EPOCH_FORMATS[fmt]).try_cast("int64")
+        # Beyond ~year 294,000 make_timestamp overflows; such a "timestamp" is no time at all.
+        return ibis.ifelse(micros.abs() < 9_000_000_000_000_000, make_timestamp(micros), ibis.null(dt.timestamp))
+    if fmt:
+        naive = try_strptime(text, fmt)
+    else:
+        with_offset = text.try_cast(dt.Timestamp(timezone="UTC"))
+        return with_offset.cast(dt.timestamp) if zone is None else ibis.ifelse(
+            text.re_search(r"(Z|[+-]\d\d:?\d\d)$"), with_offset.cast(dt.timestamp), local_to_utc(zone, text.try_cast(dt.timestamp)).cast(dt.timestamp)
+        )
+    return naive if zone is None else local_to_utc(zone, naive).cast(dt.timestamp)
+
+
 def _clean_text(column: ir.StringValue) -> ir.StringValue:
     """Exports pad fields with spaces and write empty strings for missing values."""
     return column.strip().nullif("")
@@ -38,6 +68,7 @@ def typed_columns(
     source_columns: Mapping[str, str],
     value_maps: Mapping[str, Mapping[str, str]],
     date_formats: Mapping[str, str],
+    timezone: str | None = None,
 ) -> tuple[dict[str, ir.Value], dict[str, ir.BooleanValue]]:
     """Cast each contract column from its raw text; also return, per column, where the cast failed."""
     typed: dict[str, ir.Value] = {}
@@ -53,8 +84,8 @@ def typed_columns(
         target = column.dtype.type
         if target.is_date() and name in date_formats:
             value = try_strptime(text, date_formats[name]).date()
-        elif target.is_timestamp() and name in date_formats:
-            value = try_strptime(text, date_formats[name])
+        elif target.is_timestamp():
+            value = _parse_timestamp(text, date_formats.get(name), timezone)
         elif target.is_string():
             value = text
         else:
@@ -106,13 +137,16 @@ def with_failed_rules(table: ir.Table, contract: ContractInfo, cast_failed_colum
             passed = _check_expression(check, table, name)
             # A null is the nullable rule's business, not every check's.
             failures.append((f"{name}: {check.error or check.name}", table[name].notnull() & ~passed.fill_null(True)))
-    if contract.unique:
-        keys = list(contract.unique)
-        copies = table[keys[0]].count().over(group_by=[table[k] for k in keys])
-        failures.append((f"unique: {', '.join(keys)}", copies > 1))
     for check in schema.checks:
         passed = _check_expression(check, table, None)
         failures.append((f"{check.name}: {check.error or check.name}", ~passed.fill_null(True)))
+    if contract.unique:
+        # A key is duplicated only among rows that pass every other rule: a broken row that repeats a
+        # good row's key is quarantined for what it breaks, and the good row stands.
+        keys = list(contract.unique)
+        passes_others = ~ibis.or_(*(failed.fill_null(False) for _, failed in failures)) if failures else ibis.literal(True)
+        copies = table[keys[0]].count(where=passes_others).over(group_by=[table[k] for k in keys])
+        failures.append((f"unique: {', '.join(keys)}", passes_others & (copies > 1)))
     if not failures:
         return table.mutate(**{FAILED_RULES: ibis.literal([], type="array<string>")})
     flagged = ibis.array([ibis.ifelse(failed.fill_null(False), ibis.literal(rule), ibis.null(dt.string)) for rule, failed in failures])

@@ -5,6 +5,10 @@ Accepted rows go to ``core.<contract>``; rows that break a rule go to ``meta.qua
 the rules and the row as the file had it; each file's counts go to ``meta.file_reconciliation``
 (rows read = rows accepted + rows quarantined). For a time-based feed, only the months of the run's
 partitions are replaced in ``core``, so re-running a partition never duplicates it.
+
+Each file is read once inside DuckDB (cast to the contract's types on the way in); the contract's
+checks then run over the typed rows in one pass, and only the failing rows go back to the file for
+their original text.
 """
 
 from __future__ import annotations
@@ -20,7 +24,8 @@ import ibis
 from city_outcomes.config import CityConfig, FeedConfig
 from city_outcomes.feeds.contract_checks import FAILED_RULES, typed_columns, with_failed_rules
 from city_outcomes.feeds.landing import LandedFile, land_file
-from city_outcomes.feeds.reader import SOURCE_ROW, FileError, read_csv_as_text, read_lines_for_quarantine
+from city_outcomes.feeds.privacy import PrivacyPolicy, core_select_expressions
+from city_outcomes.feeds.reader import RAW_JSON, SOURCE_ROW, FileError, RawSource, open_source, read_lines_for_quarantine
 from city_outcomes.warehouse import quote_ident, transaction
 from data_contracts import ContractInfo, get_contract
 
@@ -28,6 +33,7 @@ FILE_SHA = "_file_sha256"
 FILE_ROW = "_source_row"
 FEED = "_feed"
 LINEAGE_COLUMNS = {FEED: "VARCHAR", FILE_SHA: "VARCHAR", FILE_ROW: "BIGINT"}
+CAST_FAILED = "__cast_failed__"
 
 
 @dataclass
@@ -75,12 +81,12 @@ def core_table(contract: ContractInfo) -> str:
     return f"core.{quote_ident(contract.name)}"
 
 
-def ensure_core_table(conn: duckdb.DuckDBPyConnection, contract: ContractInfo) -> None:
-    """Create the contract's core table from its columns, plus the lineage columns every row keeps."""
+def ensure_core_table(conn: duckdb.DuckDBPyConnection, contract: ContractInfo, policy: PrivacyPolicy) -> None:
+    """Create the contract's core table: its columns as privacy leaves them, plus every row's lineage."""
     icon = ibis.duckdb.from_connection(conn)
     columns = [
-        f"{quote_ident(name)} {icon.compiler.type_mapper.to_string(column.dtype.type)}"
-        for name, column in contract.schema.columns.items()
+        f"{quote_ident(name)} {icon.compiler.type_mapper.to_string(dtype)}"
+        for name, dtype in policy.core_columns(contract).items()
     ]
     columns += [f"{quote_ident(name)} {sql_type} NOT NULL" for name, sql_type in LINEAGE_COLUMNS.items()]
     conn.execute(f"CREATE TABLE IF NOT EXISTS {core_table(contract)} ({', '.join(columns)})")
@@ -91,10 +97,12 @@ def ingest_feed(
     city: CityConfig,
     feed_name: str,
     months: tuple[date, date] | None = None,
+    policy: PrivacyPolicy | None = None,
 ) -> FeedOutcome:
     """Ingest every current file of a feed; for a time-based feed, write only months in [start, end)."""
     feed = city.feeds[feed_name]
     contract = get_contract(feed.contract)
+    policy = policy or PrivacyPolicy.load(city)
     outcome = FeedOutcome(feed_name, contract.name, contract.version)
     landed: list[LandedFile] = []
     for path in city.feed_files(feed_name):
@@ -102,28 +110,32 @@ def ingest_feed(
         # The same bytes under a second name are the same delivery: count them once.
         if file.sha256 not in {other.sha256 for other in landed}:
             landed.append(file)
-    ensure_core_table(conn, contract)
+    ensure_core_table(conn, contract, policy)
 
-    checked_parts: dict[str, LandedFile] = {}
-    file_failures: list[tuple[LandedFile, FileError]] = []
+    readable: list[tuple[LandedFile, RawSource]] = []
+    unreadable: list[tuple[LandedFile, FileError]] = []
+    required = _required_columns(contract, feed)
     for index, file in enumerate(landed):
-        raw_table = f"_raw_{index}"
         try:
-            read_csv_as_text(conn, raw_table, feed_name, feed, file.landed_path, _required_columns(contract, feed))
+            source = open_source(conn, feed_name, feed, file.landed_path, required, f"_json_{index}")
         except FileError as error:
-            file_failures.append((file, FileError(feed_name, file.source_path, error.problem)))
+            unreadable.append((file, FileError(feed_name, file.source_path, error.problem)))
             continue
-        _typed_table(conn, raw_table, f"_typed_{index}", contract, feed, file)
-        checked_parts[f"_typed_{index}"] = file
+        readable.append((file, source))
+    _load_typed(conn, readable, contract, feed)
 
     with transaction(conn):
-        _replace_files_bookkeeping(conn, feed_name)
-        if checked_parts:
-            _check_and_write(conn, checked_parts, contract, feed_name, months, outcome)
-        for file, error in file_failures:
+        conn.execute("DELETE FROM meta.quarantine WHERE feed = ?", [feed_name])
+        conn.execute("DELETE FROM meta.file_reconciliation WHERE feed = ?", [feed_name])
+        _clear_core(conn, contract, feed_name, months)
+        if readable:
+            _find_failures(conn, contract, readable)
+            _write_core(conn, contract, feed_name, months, policy, city)
+            for file, source in readable:
+                _write_quarantine_and_counts(conn, feed_name, contract, file, source)
+        for file, error in unreadable:
             _quarantine_unreadable(conn, feed_name, feed, contract, file, error)
-        if not checked_parts:
-            _clear_core(conn, contract, feed_name, months)
+        outcome.rows_written = _count_core(conn, contract, feed_name, months)
         outcome.files = _file_outcomes(conn, feed_name, landed)
         outcome.top_rules = [
             (rule, count)
@@ -147,100 +159,113 @@ def _required_columns(contract: ContractInfo, feed: FeedConfig) -> dict[str, str
     }
 
 
-def _typed_table(
-    conn: duckdb.DuckDBPyConnection, raw_table: str, typed_table: str, contract: ContractInfo, feed: FeedConfig, file: LandedFile
-) -> None:
-    icon = ibis.duckdb.from_connection(conn)
-    raw = icon.table(raw_table)
-    typed, cast_failed = typed_columns(raw, contract, feed.columns, feed.values, feed.date_formats)
-    expr = raw.select(
-        **{FILE_SHA: ibis.literal(file.sha256), FILE_ROW: raw[SOURCE_ROW]},
-        **typed,
-        **{f"__cast_failed__{name}": failed for name, failed in cast_failed.items()},
-    )
-    conn.execute(f"CREATE OR REPLACE TEMP TABLE {quote_ident(typed_table)} AS {ibis.to_sql(expr, dialect='duckdb')}")
+def _load_typed(conn: duckdb.DuckDBPyConnection, readable: list[tuple[LandedFile, RawSource]], contract: ContractInfo, feed: FeedConfig) -> None:
+    """Read every readable file once into ``_typed``: contract columns cast from text, plus cast failures."""
+    conn.execute("DROP TABLE IF EXISTS _typed")
+    conn.execute("DROP TABLE IF EXISTS _spec_failures")
+    conn.execute(f"CREATE TEMP TABLE _spec_failures ({FILE_SHA} VARCHAR, {FILE_ROW} BIGINT, rules VARCHAR[])")
+    for index, (file, source) in enumerate(readable):
+        raw = ibis.table({**dict.fromkeys(source.columns, "string"), SOURCE_ROW: "int64"}, name="__raw__")
+        typed, cast_failed = typed_columns(raw, contract, feed.columns, feed.values, feed.date_formats, feed.timezone)
+        expr = raw.select(
+            **{FILE_SHA: ibis.literal(file.sha256), FILE_ROW: raw[SOURCE_ROW]},
+            **typed,
+            **{f"{CAST_FAILED}{name}": failed for name, failed in cast_failed.items()},
+        )
+        select = f"WITH __raw__ AS ({source.sql}) SELECT * FROM ({ibis.to_sql(expr, dialect='duckdb')})"
+        if index == 0:
+            conn.execute(f"CREATE TEMP TABLE _typed AS {select}", source.params)
+        else:
+            conn.execute(f"INSERT INTO _typed BY NAME {select}", source.params)
+        if source.row_rules:
+            conn.executemany(
+                "INSERT INTO _spec_failures VALUES (?, ?, ?)",
+                [[file.sha256, row, rules] for row, rules in source.row_rules.items()],
+            )
 
 
-def _replace_files_bookkeeping(conn: duckdb.DuckDBPyConnection, feed_name: str) -> None:
-    """Forget the previous check of this feed's files: the run re-checks every current file."""
-    conn.execute("DELETE FROM meta.quarantine WHERE feed = ?", [feed_name])
-    conn.execute("DELETE FROM meta.file_reconciliation WHERE feed = ?", [feed_name])
-
-
-def _check_and_write(
-    conn: duckdb.DuckDBPyConnection,
-    parts_files: dict[str, LandedFile],
-    contract: ContractInfo,
-    feed_name: str,
-    months: tuple[date, date] | None,
-    outcome: FeedOutcome,
-) -> None:
-    parts = list(parts_files)
-    union = " UNION ALL BY NAME ".join(f"SELECT * FROM {quote_ident(p)}" for p in parts)
-    conn.execute(f"CREATE OR REPLACE TEMP TABLE _typed_all AS {union}")
-    icon = ibis.duckdb.from_connection(conn)
-    typed = icon.table("_typed_all")
-    cast_flags = {c.removeprefix("__cast_failed__"): c for c in typed.columns if c.startswith("__cast_failed__")}
-    checked = with_failed_rules(typed, contract, cast_flags)
-    conn.execute(f"CREATE OR REPLACE TEMP TABLE _checked AS {ibis.to_sql(checked, dialect='duckdb')}")
-
-    columns = ", ".join(quote_ident(c) for c in contract.columns)
-    time_filter, params = "", [feed_name]
-    if months is not None and contract.time_column:
-        time_filter = f"AND {quote_ident(contract.time_column)} >= ? AND {quote_ident(contract.time_column)} < ?"
-        params += list(months)
-    _clear_core(conn, contract, feed_name, months)
+def _find_failures(conn: duckdb.DuckDBPyConnection, contract: ContractInfo, readable: list[tuple[LandedFile, RawSource]]) -> None:
+    """One pass of the contract's checks over ``_typed``: ``_failures`` holds each failing row's rules."""
+    typed = ibis.duckdb.from_connection(conn).table("_typed")
+    cast_flags = {c.removeprefix(CAST_FAILED): c for c in typed.columns if c.startswith(CAST_FAILED)}
+    checked = with_failed_rules(typed, contract, cast_flags).select(FILE_SHA, FILE_ROW, FAILED_RULES)
     conn.execute(
         f"""
-        INSERT INTO {core_table(contract)} ({columns}, {FEED}, {FILE_SHA}, {FILE_ROW})
-        SELECT {columns}, ?, {FILE_SHA}, {FILE_ROW} FROM _checked
-        WHERE len({FAILED_RULES}) = 0 {time_filter}
-        ORDER BY {FILE_SHA}, {FILE_ROW}
-        """,
-        params,
+        CREATE OR REPLACE TEMP TABLE _failures AS
+        SELECT {FILE_SHA}, {FILE_ROW}, list_concat(coalesce(spec.rules, []), checked.{FAILED_RULES}) AS rules
+        FROM ({ibis.to_sql(checked, dialect='duckdb')}) AS checked
+        LEFT JOIN _spec_failures AS spec USING ({FILE_SHA}, {FILE_ROW})
+        WHERE len(checked.{FAILED_RULES}) > 0 OR spec.rules IS NOT NULL
+        """
     )
-    outcome.rows_written = conn.execute(
-        f"SELECT count(*) FROM {core_table(contract)} WHERE {FEED} = ? {time_filter}", params
-    ).fetchone()[0]
-    for part, file in parts_files.items():
+
+
+def _time_filter(contract: ContractInfo, months: tuple[date, date] | None, alias: str = "") -> tuple[str, list[date]]:
+    if months is None or not contract.time_column:
+        return "", []
+    column = f"{alias}{quote_ident(contract.time_column)}"
+    return f"AND {column} >= ? AND {column} < ?", list(months)
+
+
+def _write_core(
+    conn: duckdb.DuckDBPyConnection, contract: ContractInfo, feed_name: str, months: tuple[date, date] | None, policy: PrivacyPolicy, city: CityConfig
+) -> None:
+    """Insert the accepted rows of the run's months, as the privacy policy leaves them."""
+    expressions, params = core_select_expressions(contract, policy, "t.")
+    time_filter, time_params = _time_filter(contract, months, "t.")
+    names = ", ".join(quote_ident(name) for name in expressions)
+    conn.execute(
+        f"""
+        INSERT INTO {core_table(contract)} ({names}, {FEED}, {FILE_SHA}, {FILE_ROW})
+        SELECT {", ".join(expressions.values())}, ?, t.{FILE_SHA}, t.{FILE_ROW}
+        FROM _typed AS t
+        ANTI JOIN _failures AS f ON f.{FILE_SHA} = t.{FILE_SHA} AND f.{FILE_ROW} = t.{FILE_ROW}
+        WHERE true {time_filter}
+        ORDER BY t.{FILE_SHA}, t.{FILE_ROW}
+        """,
+        [*params, feed_name, *time_params],
+    )
+
+
+def _write_quarantine_and_counts(conn: duckdb.DuckDBPyConnection, feed_name: str, contract: ContractInfo, file: LandedFile, source: RawSource) -> None:
+    failed = conn.execute(f"SELECT count(*) FROM _failures WHERE {FILE_SHA} = ?", [file.sha256]).fetchone()[0]
+    rows_read = conn.execute(f"SELECT count(*) FROM _typed WHERE {FILE_SHA} = ?", [file.sha256]).fetchone()[0]
+    if failed:
+        # Back to the file for the failing rows' original text (the record itself, for JSON).
+        raw_value = f"r.{RAW_JSON}::JSON" if source.raw_json_column else f"json_merge_patch(to_json(r), '{{\"{SOURCE_ROW}\": null}}')"
         conn.execute(
             f"""
             INSERT INTO meta.quarantine
-            SELECT ?, ?, c.{FILE_SHA}, c.{FILE_ROW}, ?, ?, c.{FAILED_RULES},
-                   json_merge_patch(to_json(r), '{{"{SOURCE_ROW}": null}}')
-            FROM _checked c
-            JOIN {quote_ident(part.replace('_typed_', '_raw_'))} r ON r.{SOURCE_ROW} = c.{FILE_ROW}
-            WHERE c.{FILE_SHA} = ? AND len(c.{FAILED_RULES}) > 0
-            ORDER BY c.{FILE_ROW}
+            WITH __raw__ AS ({source.sql})
+            SELECT ?, ?, f.{FILE_SHA}, f.{FILE_ROW}, ?, ?, f.rules, {raw_value}
+            FROM __raw__ AS r
+            JOIN _failures AS f ON f.{FILE_ROW} = r.{SOURCE_ROW} AND f.{FILE_SHA} = ?
+            ORDER BY f.{FILE_ROW}
             """,
-            [feed_name, str(file.source_path), contract.name, contract.version, file.sha256],
+            [*source.params, feed_name, str(file.source_path), contract.name, contract.version, file.sha256],
         )
-        conn.execute(
-            f"""
-            INSERT INTO meta.file_reconciliation
-            SELECT ?, ?, ?, ?, ?, count(*),
-                   count(*) FILTER (WHERE len({FAILED_RULES}) = 0),
-                   count(*) FILTER (WHERE len({FAILED_RULES}) > 0), NULL
-            FROM _checked WHERE {FILE_SHA} = ?
-            """,
-            [feed_name, str(file.source_path), file.sha256, contract.name, contract.version, file.sha256],
-        )
+    conn.execute(
+        "INSERT INTO meta.file_reconciliation VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+        [feed_name, str(file.source_path), file.sha256, contract.name, contract.version, rows_read, rows_read - failed, failed],
+    )
 
 
 def _clear_core(conn: duckdb.DuckDBPyConnection, contract: ContractInfo, feed_name: str, months: tuple[date, date] | None) -> None:
     """Remove the feed's rows for the months being replaced (all of them for a non-time feed)."""
-    if months is not None and contract.time_column:
-        column = quote_ident(contract.time_column)
-        conn.execute(f"DELETE FROM {core_table(contract)} WHERE {FEED} = ? AND {column} >= ? AND {column} < ?", [feed_name, *months])
-    else:
-        conn.execute(f"DELETE FROM {core_table(contract)} WHERE {FEED} = ?", [feed_name])
+    time_filter, time_params = _time_filter(contract, months)
+    conn.execute(f"DELETE FROM {core_table(contract)} WHERE {FEED} = ? {time_filter}", [feed_name, *time_params])
+
+
+def _count_core(conn: duckdb.DuckDBPyConnection, contract: ContractInfo, feed_name: str, months: tuple[date, date] | None) -> int:
+    time_filter, time_params = _time_filter(contract, months)
+    return conn.execute(f"SELECT count(*) FROM {core_table(contract)} WHERE {FEED} = ? {time_filter}", [feed_name, *time_params]).fetchone()[0]
 
 
 def _quarantine_unreadable(
     conn: duckdb.DuckDBPyConnection, feed_name: str, feed: FeedConfig, contract: ContractInfo, file: LandedFile, error: FileError
 ) -> None:
     """An unreadable file is quarantined line by line under its file-level error: nothing is lost."""
-    lines = read_lines_for_quarantine(file.landed_path, feed.encoding)
+    lines = read_lines_for_quarantine(file.landed_path, feed)
     rule = f"file: {error.problem}"
     if lines:
         conn.executemany(

@@ -1,20 +1,32 @@
-"""Reading a feed file into DuckDB as text, exactly as the department exported it.
+"""Reading a feed file as text, exactly as the department or vendor exported it.
 
-Every column is read as text so that a bad value becomes a quarantined row with its rule, not a
-failed load. Each row keeps ``source_row``: its 1-based record number in the file (header
-excluded; the same as its line number minus one unless a quoted field spans lines).
+Every value is read as text so that a bad value becomes a quarantined row with its rule, not a
+failed load. Each row keeps ``__source_row``: its 1-based record number in the file (for a CSV,
+the header excluded: the line number minus one unless a quoted field spans lines; for JSON, the
+position of the record in the file's record array).
+
+A CSV is not loaded here: :func:`open_source` checks its header and returns a query (with bound
+parameters) that reads it, so the contract step reads the file once, inside DuckDB. A JSON file is
+parsed, checked against its published JSON Schema when the feed names one, flattened by the
+configured paths, and registered as a temporary table.
 """
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import duckdb
+import jsonschema
+import pyarrow as pa
 
 from city_outcomes.config import FeedConfig
 from city_outcomes.warehouse import quote_ident
 
 SOURCE_ROW = "__source_row"
+RAW_JSON = "__raw_json"
 
 
 class FileError(Exception):
@@ -27,41 +39,157 @@ class FileError(Exception):
         self.problem = problem
 
 
-def read_csv_as_text(
-    conn: duckdb.DuckDBPyConnection, table: str, feed_name: str, feed: FeedConfig, path: Path, required: dict[str, str]
-) -> int:
-    """Load a CSV into temp table ``table`` (all VARCHAR, plus ``__source_row``); return its row count.
+@dataclass(frozen=True)
+class RawSource:
+    """A query that yields a file's rows as text columns plus ``__source_row``."""
 
-    ``required`` maps contract columns to the export's column names that must be present.
+    sql: str
+    params: list[Any]
+    columns: list[str]
+    row_rules: dict[int, list[str]] = field(default_factory=dict)  # record-level spec violations (JSON)
+    raw_json_column: bool = False
+
+
+def _csv_query(feed: FeedConfig) -> str:
+    return f"""
+        SELECT * RENAME (ordinality AS {SOURCE_ROW})
+        FROM read_csv(?, all_varchar = true, header = true, delim = ?, quote = ?, escape = ?,
+                      encoding = ?, strict_mode = true, null_padding = false)
+        WITH ORDINALITY
+    """
+
+
+def _csv_params(feed: FeedConfig, path: Path) -> list[Any]:
+    encoding = feed.encoding.lower().replace("_", "-")
+    return [str(path), feed.delimiter, feed.quote, feed.quote, encoding]
+
+
+def open_source(
+    conn: duckdb.DuckDBPyConnection, feed_name: str, feed: FeedConfig, path: Path, required: dict[str, str], temp_name: str
+) -> RawSource:
+    """Check that a file can be read as its feed's format and has the required columns.
+
+    ``required`` maps contract columns to the export's column (or JSON path) that must be present.
     Raises :class:`FileError` naming the file and the problem when it cannot be read.
     """
     if path.stat().st_size == 0:
         raise FileError(feed_name, path, "the file is empty (0 bytes)")
-    encoding = feed.encoding.lower().replace("_", "-")
+    if feed.format == "csv":
+        source = _open_csv(conn, feed_name, feed, path)
+    else:
+        source = _open_json(conn, feed_name, feed, path, temp_name, list(required.values()))
+    missing = {column: name for column, name in required.items() if name not in source.columns}
+    if missing:
+        wanted = ", ".join(f"{name!r} (for {column})" for column, name in missing.items())
+        hint = ""
+        if feed.format == "csv" and len(source.columns) == 1:
+            hint = f"; only one column was found ({source.columns[0]!r}): is the delimiter {feed.delimiter!r} right?"
+        shown = source.columns if len(source.columns) <= 40 else [*source.columns[:40], "…"]
+        raise FileError(feed_name, path, f"required column(s) missing: {wanted}; the file has {shown}{hint}")
+    return source
+
+
+def _open_csv(conn: duckdb.DuckDBPyConnection, feed_name: str, feed: FeedConfig, path: Path) -> RawSource:
+    query, params = _csv_query(feed), _csv_params(feed, path)
     try:
-        conn.execute(
-            f"""
-            CREATE OR REPLACE TEMP TABLE {quote_ident(table)} AS
-            SELECT * RENAME (ordinality AS {SOURCE_ROW})
-            FROM read_csv(?, all_varchar = true, header = true, delim = ?, quote = ?, escape = ?,
-                          encoding = ?, strict_mode = true, null_padding = false)
-            WITH ORDINALITY
-            """,
-            [str(path), feed.delimiter, feed.quote, feed.quote, encoding],
-        )
+        columns = [row[0] for row in conn.execute(f"DESCRIBE {query}", params).fetchall()]
     except (duckdb.InvalidInputException, duckdb.IOException, duckdb.ConversionException) as exc:
         first_line = str(exc).strip().splitlines()[0]
-        raise FileError(feed_name, path, f"cannot be read as CSV with encoding {feed.encoding!r} and delimiter {feed.delimiter!r}: {first_line}") from exc
-    columns = [row[0] for row in conn.execute(f"DESCRIBE {quote_ident(table)}").fetchall() if row[0] != SOURCE_ROW]
-    missing = {contract_col: source_col for contract_col, source_col in required.items() if source_col not in columns}
-    if missing:
-        wanted = ", ".join(f"{src!r} (for {col})" for col, src in missing.items())
-        hint = f"; only one column was found ({columns[0]!r}): is the delimiter {feed.delimiter!r} right?" if len(columns) == 1 else ""
-        raise FileError(feed_name, path, f"required column(s) missing: {wanted}; the file has {columns}{hint}")
-    return conn.execute(f"SELECT count(*) FROM {quote_ident(table)}").fetchone()[0]
+        raise FileError(
+            feed_name, path, f"cannot be read as CSV with encoding {feed.encoding!r} and delimiter {feed.delimiter!r}: {first_line}"
+        ) from exc
+    return RawSource(query, params, [c for c in columns if c != SOURCE_ROW])
 
 
-def read_lines_for_quarantine(path: Path, encoding: str) -> list[tuple[int, str]]:
-    """The non-blank data lines of an unreadable file, numbered after the header, for the quarantine."""
-    text = path.read_bytes().decode(encoding, errors="replace")
-    return [(number, line) for number, line in enumerate(text.splitlines()[1:], start=1) if line.strip()]
+def _load_json(feed_name: str, feed: FeedConfig, path: Path) -> Any:
+    try:
+        return json.loads(path.read_bytes().decode(feed.encoding))
+    except UnicodeDecodeError as exc:
+        raise FileError(feed_name, path, f"is not valid {feed.encoding} text: {exc}") from exc
+    except json.JSONDecodeError as exc:
+        raise FileError(feed_name, path, f"is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from exc
+
+
+def _records(feed_name: str, feed: FeedConfig, path: Path, document: Any) -> list[Any]:
+    node = document
+    for step in [s for s in feed.records.split(".") if s]:
+        if not isinstance(node, dict) or step not in node:
+            raise FileError(feed_name, path, f"has no record array at {feed.records!r} (missing {step!r})")
+        node = node[step]
+    if not isinstance(node, list):
+        raise FileError(feed_name, path, f"the value at {feed.records!r} is not an array of records")
+    return node
+
+
+def _schema_violations(feed_name: str, feed: FeedConfig, path: Path, document: Any, schema_path: Path) -> dict[int, list[str]]:
+    """Check the document against its JSON Schema: record-level errors by record, others raise."""
+    schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    validator = jsonschema.validators.validator_for(schema)(schema)
+    prefix = [s for s in feed.records.split(".") if s]
+    by_record: dict[int, list[str]] = {}
+    file_level: list[str] = []
+    for error in validator.iter_errors(document):
+        location = list(error.absolute_path)
+        if location[: len(prefix)] == prefix and len(location) > len(prefix) and isinstance(location[len(prefix)], int):
+            inner = "/".join(str(p) for p in location[len(prefix) + 1 :]) or "(record)"
+            rule = f"json_schema {schema_path.name}: {inner}: {error.message[:200]}"
+            by_record.setdefault(location[len(prefix)] + 1, []).append(rule)
+        else:
+            file_level.append(f"{'/'.join(str(p) for p in location) or '(document)'}: {error.message[:200]}")
+    if file_level:
+        raise FileError(feed_name, path, f"does not follow {schema_path.name}: " + "; ".join(sorted(set(file_level))[:5]))
+    return {row: sorted(set(rules)) for row, rules in by_record.items()}
+
+
+def _at_path(record: Any, dotted: str) -> Any:
+    """The value at a dotted path (``route.features.-1.geometry``); integers index arrays."""
+    node = record
+    for step in dotted.split("."):
+        if isinstance(node, dict):
+            node = node.get(step)
+        elif isinstance(node, list):
+            try:
+                node = node[int(step)]
+            except (ValueError, IndexError):
+                return None
+        else:
+            return None
+        if node is None:
+            return None
+    return node
+
+
+def _as_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, separators=(",", ":"), sort_keys=True)
+    return str(value)
+
+
+def _open_json(
+    conn: duckdb.DuckDBPyConnection, feed_name: str, feed: FeedConfig, path: Path, temp_name: str, required: list[str]
+) -> RawSource:
+    document = _load_json(feed_name, feed, path)
+    records = _records(feed_name, feed, path, document)
+    row_rules = _schema_violations(feed_name, feed, path, document, feed.json_schema_path) if feed.json_schema_path else {}
+    # Columns: the configured paths and required names (a record lacking one breaks not_nullable), plus
+    # every top-level key, so unmapped contract columns are found by name.
+    keys: list[str] = list(dict.fromkeys([*feed.columns.values(), *required, *(k for r in records if isinstance(r, dict) for k in r)]))
+    columns = {key: pa.array([_as_text(_at_path(r, key)) for r in records], type=pa.string()) for key in keys}
+    columns[SOURCE_ROW] = pa.array(range(1, len(records) + 1), type=pa.int64())
+    columns[RAW_JSON] = pa.array([json.dumps(r, separators=(",", ":")) for r in records], type=pa.string())
+    table = pa.table(columns)
+    conn.register(f"{temp_name}_arrow", table)
+    conn.execute(f"CREATE OR REPLACE TEMP TABLE {quote_ident(temp_name)} AS SELECT * FROM {quote_ident(temp_name + '_arrow')}")
+    conn.unregister(f"{temp_name}_arrow")
+    return RawSource(f"SELECT * FROM {quote_ident(temp_name)}", [], keys, row_rules, raw_json_column=True)
+
+
+def read_lines_for_quarantine(path: Path, feed: FeedConfig) -> list[tuple[int, str]]:
+    """The non-blank lines of an unreadable file (after a CSV's header), numbered, for the quarantine."""
+    lines = path.read_bytes().decode(feed.encoding, errors="replace").splitlines()
+    skip = 1 if feed.format == "csv" else 0
+    return [(number, line) for number, line in enumerate(lines[skip:], start=1) if line.strip()]

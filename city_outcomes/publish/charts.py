@@ -9,10 +9,15 @@ import pandas as pd
 def emissions_by_department(monthly: pd.DataFrame) -> alt.Chart:
     """Stacked monthly bars of building emissions (tCO2e) by department."""
     return (
-        alt.Chart(monthly, title=alt.Title("Municipal building emissions by department", subtitle="Tonnes CO2e per month, electricity and natural gas"))
+        alt.Chart(monthly, title=alt.Title("Municipal building emissions by department", subtitle="Tonnes of CO2-equivalent per month, from electricity and natural gas"))
         .mark_bar()
         .encode(
-            x=alt.X("yearmonth(period_month):T", title="Month", axis=alt.Axis(format="%b %Y", labelOverlap=True)),
+            x=alt.X(
+                "yearmonth(period_month):T",
+                title="Month",
+                scale=alt.Scale(nice=False),
+                axis=alt.Axis(format="%b %Y", tickCount={"interval": "month", "step": 6}, labelOverlap=True),
+            ),
             y=alt.Y("sum(co2e_tonnes):Q", title="tCO2e"),
             color=alt.Color("department:N", title="Department", scale=alt.Scale(scheme="tableau10")),
             tooltip=[

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import date
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -18,9 +19,11 @@ from pathlib import Path
 import altair as alt
 import duckdb
 import jinja2
+import pandas as pd
 import vl_convert
 
 from city_outcomes.config import CityConfig
+from city_outcomes.feeds.quarantine import feed_summary
 from city_outcomes.publish.charts import emissions_by_department
 from city_outcomes.sql import load_sql
 
@@ -52,33 +55,50 @@ def _environment() -> jinja2.Environment:
     )
 
 
+def _headline(annual: pd.DataFrame) -> dict | None:
+    """Baseline (first complete year) against the latest complete year, for the whole city."""
+    totals = annual.groupby("year", as_index=False)["co2e_tonnes"].sum().sort_values("year")
+    if len(totals) < 2:
+        return None
+    first, last = totals.iloc[0], totals.iloc[-1]
+    return {
+        "baseline_year": int(first.year),
+        "baseline": float(first.co2e_tonnes),
+        "latest_year": int(last.year),
+        "latest": float(last.co2e_tonnes),
+        "change": float((last.co2e_tonnes - first.co2e_tonnes) / first.co2e_tonnes),
+    }
+
+
+def _annual_table(annual: pd.DataFrame) -> tuple[list[int], list[dict]]:
+    """Rows of department x year tonnes, a total row last, each with its change since the baseline year."""
+    years = sorted(int(y) for y in annual["year"].unique())
+    wide = annual.pivot_table(index="department", columns="year", values="co2e_tonnes", aggfunc="sum")
+    wide.loc["All departments"] = wide.sum()
+    rows = []
+    for department, values in wide.iterrows():
+        first, last = values.get(years[0]), values.get(years[-1])
+        change = (last - first) / first if len(years) > 1 and pd.notna(first) and pd.notna(last) and first else None
+        rows.append({"department": department, "values": {int(y): float(v) for y, v in values.items() if pd.notna(v)}, "change": change})
+    return years, rows
+
+
 def build_site(conn: duckdb.DuckDBPyConnection, city: CityConfig, target: Path) -> PublishedSite:
     """Render the dashboard into ``target`` (created or replaced atomically)."""
     monthly = conn.execute(load_sql("chart_emissions_by_department")).df()
     annual = conn.execute(load_sql("annual_emissions_by_department")).df()
-    chart = emissions_by_department(monthly)
-    spec = chart.to_dict()
-    totals = annual.groupby("year", as_index=False)["co2e_tonnes"].sum().sort_values("year")
-    headline = None
-    if len(totals) >= 2:
-        first, last = totals.iloc[0], totals.iloc[-1]
-        headline = {
-            "baseline_year": int(first.year),
-            "baseline": float(first.co2e_tonnes),
-            "latest_year": int(last.year),
-            "latest": float(last.co2e_tonnes),
-            "change": float((last.co2e_tonnes - first.co2e_tonnes) / first.co2e_tonnes),
-        }
-    years = sorted(int(y) for y in annual["year"].unique())
-    table = [
-        {"department": dept, "values": {int(r.year): float(r.co2e_tonnes) for r in rows.itertuples()}}
-        for dept, rows in annual.groupby("department", sort=True)
-    ]
+    spec = emissions_by_department(monthly).to_dict()
+    years, table = _annual_table(annual) if len(annual) else ([], [])
+    feeds = feed_summary(conn)
     html = _environment().get_template("index.html.j2").render(
         city=city.city,
-        headline=headline,
+        headline=_headline(annual) if len(annual) else None,
         years=years,
         table=table,
+        data_through=monthly["period_month"].max() if len(monthly) else None,
+        published=date.today(),
+        feeds=feeds,
+        rows_quarantined=sum(f["rows_quarantined"] for f in feeds),
         chart_id="emissions-by-department",
         # "</" would end the script element early if a department name contained "</script>".
         spec_json=json.dumps(spec, default=str).replace("</", "<\\/"),

@@ -1,0 +1,149 @@
+"""Privacy at the door: personal fields are dropped, hashed or coarsened before a row reaches the warehouse.
+
+Contracts mark personal columns with ``Field(metadata={"personal": <kind>})``. A city's privacy
+policy (YAML, named by ``privacy:`` in its configuration) says per kind what happens at ingest:
+
+- ``drop``: the value is not stored (the column holds NULL);
+- ``hash``: a salted SHA-256, so a device or account can be counted without being identified;
+- ``coarsen_to_tract``: coordinates become the census tract containing them (both coordinates of a
+  point are then dropped and the contract's ``<point>_tract_geoid`` column is filled);
+- ``keep``: stored as is (only where the policy says so explicitly).
+
+Only the landing zone keeps raw content, and it is never published. Without a policy file the
+strict default below applies.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import ibis.expr.datatypes as dt
+import yaml
+from pydantic import BaseModel, ConfigDict
+
+from city_outcomes.config import CityConfig
+from city_outcomes.warehouse import quote_ident
+from data_contracts import ContractInfo
+
+Action = Literal["drop", "hash", "coarsen_to_tract", "keep"]
+PERSONAL_KINDS = ("name", "email", "phone", "street_address", "account_id", "device_id", "coordinates")
+DEFAULT_ACTIONS: dict[str, Action] = {
+    "name": "drop",
+    "email": "drop",
+    "phone": "drop",
+    "street_address": "drop",
+    "account_id": "hash",
+    "device_id": "hash",
+    "coordinates": "coarsen_to_tract",
+}
+# The table coordinates are coarsened against (filled by the census_tract_boundaries feed).
+TRACT_BOUNDARIES = "core.census_tract_boundaries"
+
+
+class PolicyFile(BaseModel):
+    """The YAML a city writes."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    actions: dict[str, Action] = {}
+    salt_file: str | None = None
+
+
+@dataclass(frozen=True)
+class PrivacyPolicy:
+    """What happens to each kind of personal field, and the salt hashes use."""
+
+    actions: Mapping[str, Action] = field(default_factory=lambda: dict(DEFAULT_ACTIONS))
+    salt: str = ""
+    source: str = "built-in default"
+
+    @classmethod
+    def load(cls, city: CityConfig) -> PrivacyPolicy:
+        """The city's policy (its ``privacy`` file), or the strict default."""
+        if city.privacy is None:
+            return cls(salt=_salt(city.resolve(city.paths.landing) / ".privacy_salt"))
+        path = city.resolve(city.privacy)
+        raw = PolicyFile(**(yaml.safe_load(path.read_text(encoding="utf-8")) or {}))
+        unknown = set(raw.actions) - set(PERSONAL_KINDS)
+        if unknown:
+            raise ValueError(f"{path}: unknown personal field kind(s) {sorted(unknown)}; known: {', '.join(PERSONAL_KINDS)}")
+        if raw.actions.get("coordinates") == "hash":
+            raise ValueError(f"{path}: coordinates cannot be hashed; use drop, coarsen_to_tract or keep")
+        salt_path = path.parent / raw.salt_file if raw.salt_file else city.resolve(city.paths.landing) / ".privacy_salt"
+        return cls(actions={**DEFAULT_ACTIONS, **raw.actions}, salt=_salt(salt_path), source=str(path))
+
+    def action(self, kind: str) -> Action:
+        return self.actions.get(kind, "drop")
+
+    def core_columns(self, contract: ContractInfo) -> dict[str, dt.DataType]:
+        """The core table's columns: the contract's, with hashed fields stored as text."""
+        columns: dict[str, dt.DataType] = {}
+        for name, column in contract.schema.columns.items():
+            kind = (column.metadata or {}).get("personal")
+            columns[name] = dt.string if kind and self.action(kind) == "hash" else column.dtype.type
+        return columns
+
+
+def _salt(path: Path) -> str:
+    """A per-deployment secret salt, created once and kept beside the landing zone (never published)."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
+
+
+def core_select_expressions(contract: ContractInfo, policy: PrivacyPolicy, alias: str) -> tuple[dict[str, str], list[str]]:
+    """SQL expressions (over typed rows ``alias``) for each core column, and their bound parameters."""
+    expressions: dict[str, str] = {}
+    params: list[str] = []
+    columns = contract.schema.columns
+    points = _points(contract)
+    for name, column in columns.items():
+        meta = column.metadata or {}
+        kind = meta.get("personal")
+        ref = f"{alias}{quote_ident(name)}"
+        if "coarsened_from" in meta:
+            point = points[meta["coarsened_from"]]
+            if policy.action("coordinates") == "coarsen_to_tract":
+                lat, lon = (f"{alias}{quote_ident(point[axis])}" for axis in ("lat", "lon"))
+                # The tract whose boundary contains the point (NULL outside every tract of the city).
+                expressions[name] = (
+                    f"coalesce({ref}, (SELECT b.tract_geoid FROM {TRACT_BOUNDARIES} AS b "
+                    f"WHERE ST_Contains(b.boundary, ST_Point({lon}, {lat})) LIMIT 1))"
+                )
+            else:
+                expressions[name] = ref
+        elif kind is None or policy.action(kind) == "keep":
+            expressions[name] = ref
+        elif policy.action(kind) == "hash":
+            expressions[name] = f"CASE WHEN {ref} IS NULL THEN NULL ELSE sha256(? || CAST({ref} AS VARCHAR)) END"
+            params.append(policy.salt)
+        else:  # drop, and coordinates that are coarsened
+            expressions[name] = f"CAST(NULL AS {_sql_type(column.dtype.type)})"
+    return expressions, params
+
+
+def _points(contract: ContractInfo) -> dict[str, dict[str, str]]:
+    """Coordinate columns grouped by point: {"start": {"lat": "start_lat", "lon": "start_lon"}}."""
+    points: dict[str, dict[str, str]] = {}
+    for name, column in contract.schema.columns.items():
+        meta = column.metadata or {}
+        if meta.get("personal") == "coordinates":
+            points.setdefault(meta["point"], {})[meta["axis"]] = name
+    return points
+
+
+def needs_tract_boundaries(contract: ContractInfo, policy: PrivacyPolicy) -> bool:
+    """True if ingesting this contract coarsens coordinates to tracts (so boundaries must be loaded first)."""
+    return bool(_points(contract)) and policy.action("coordinates") == "coarsen_to_tract"
+
+
+def _sql_type(dtype: dt.DataType) -> str:
+    return {"string": "VARCHAR", "float64": "DOUBLE", "int64": "BIGINT", "date": "DATE", "timestamp": "TIMESTAMP", "boolean": "BOOLEAN"}.get(
+        str(dtype).lower().removeprefix("!"), "VARCHAR"
+    )
