@@ -91,8 +91,16 @@ class FeedConfig(_Strict):
         description="Contract column -> {export value: contract value}, e.g. 'Electric' -> 'electricity'",
     )
     date_formats: dict[str, str] = Field(
-        default_factory=dict, description="Contract column -> strptime format of that column in the export"
+        default_factory=dict,
+        description="Contract column -> strptime format of that column in the export, or epoch_s / epoch_ms for numbers since 1970",
     )
+    constants: dict[str, str] = Field(
+        default_factory=dict, description="Contract column -> a value that holds for the whole export (e.g. unit: kWh), documented here"
+    )
+    scale: dict[str, float] = Field(
+        default_factory=dict, description="Contract column -> factor the export's number is multiplied by (e.g. 0.01 for a percentage)"
+    )
+    numeric_strip: str = Field(default="", description="Characters removed from numbers before they are read, e.g. '$,' for '$1,234.50'")
     description: str = ""
 
     @property

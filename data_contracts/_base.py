@@ -71,3 +71,17 @@ def first_day_of_month(data: IbisData) -> ir.BooleanColumn:
 def not_in_future(data: IbisData) -> ir.BooleanColumn:
     """A reading dated after today cannot have been measured yet."""
     return data.table[data.key] <= date.today()
+
+
+def unit_fits(table: ir.Table, kind_column: str, units_by_kind: dict[str, list[str]]) -> ir.BooleanColumn:
+    """True where ``unit`` is one of the units allowed for the row's kind (energy type, fuel...)."""
+    fits = None
+    for kind, units in units_by_kind.items():
+        clause = (table[kind_column] == kind) & table.unit.isin(units)
+        fits = clause if fits is None else fits | clause
+    return fits
+
+
+def ends_after_start(table: ir.Table, start: str, end: str) -> ir.BooleanColumn:
+    """An interval must not end before it starts (rows without an end pass)."""
+    return table[end].isnull() | (table[end] >= table[start])

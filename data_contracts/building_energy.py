@@ -9,7 +9,7 @@ import pandera.ibis as pa
 from pandera.api.ibis.types import IbisData
 from pandera.ibis import Field
 
-from data_contracts._base import Contract, first_day_of_month, not_in_future
+from data_contracts._base import Contract, first_day_of_month, not_in_future, unit_fits
 
 ENERGY_TYPES = ["electricity", "natural_gas"]
 # Units each energy type may be reported in; conversions come from city_outcomes.units.
@@ -39,12 +39,7 @@ class BuildingEnergy(Contract):
 
     @pa.dataframe_check(name="unit_fits_energy_type", error="unit is not a unit of this energy type (e.g. therm for electricity)")
     def _unit_fits(cls, data: IbisData) -> ir.BooleanColumn:
-        t = data.table
-        fits = None
-        for energy_type, units in UNITS_BY_ENERGY_TYPE.items():
-            clause = (t.energy_type == energy_type) & t.unit.isin(units)
-            fits = clause if fits is None else fits | clause
-        return fits
+        return unit_fits(data.table, "energy_type", UNITS_BY_ENERGY_TYPE)
 
     class Config:
         title = "Building energy (monthly utility use)"

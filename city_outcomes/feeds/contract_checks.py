@@ -8,6 +8,7 @@ of rules it breaks. The rows that break none are exactly those pandera accepts.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import datetime
 
@@ -17,6 +18,7 @@ import ibis.expr.types as ir
 import pandera.backends.ibis.builtin_checks  # noqa: F401  (registers pandera's ibis checks)
 from pandera.api.ibis.types import IbisData
 
+from city_outcomes.config import FeedConfig
 from data_contracts import ContractInfo
 
 FAILED_RULES = "__failed_rules"
@@ -62,32 +64,35 @@ def _clean_text(column: ir.StringValue) -> ir.StringValue:
     return column.strip().nullif("")
 
 
-def typed_columns(
-    raw: ir.Table,
-    contract: ContractInfo,
-    source_columns: Mapping[str, str],
-    value_maps: Mapping[str, Mapping[str, str]],
-    date_formats: Mapping[str, str],
-    timezone: str | None = None,
-) -> tuple[dict[str, ir.Value], dict[str, ir.BooleanValue]]:
-    """Cast each contract column from its raw text; also return, per column, where the cast failed."""
+def typed_columns(raw: ir.Table, contract: ContractInfo, feed: FeedConfig) -> tuple[dict[str, ir.Value], dict[str, ir.BooleanValue]]:
+    """Cast each contract column from its raw text as the feed's configuration says; also return,
+    per column, where the text was there but could not be read as the contract's type."""
     typed: dict[str, ir.Value] = {}
     cast_failed: dict[str, ir.BooleanValue] = {}
     for name, column in contract.schema.columns.items():
-        source = source_columns.get(name, name)
-        if source not in raw.columns:
+        source = feed.columns.get(name, name)
+        if name in feed.constants:
+            text = ibis.literal(feed.constants[name], type="string")
+        elif source in raw.columns:
+            text = _clean_text(raw[source])
+        else:
             typed[name] = ibis.null(column.dtype.type)
             continue
-        text = _clean_text(raw[source])
-        if name in value_maps:
-            text = text.substitute(dict(value_maps[name]), else_=text)
+        if name in feed.values:
+            text = text.substitute(dict(feed.values[name]), else_=text)
         target = column.dtype.type
-        if target.is_date() and name in date_formats:
-            value = try_strptime(text, date_formats[name]).date()
+        if target.is_date() and name in feed.date_formats:
+            value = try_strptime(text, feed.date_formats[name]).date()
         elif target.is_timestamp():
-            value = _parse_timestamp(text, date_formats.get(name), timezone)
+            value = _parse_timestamp(text, feed.date_formats.get(name), feed.timezone)
         elif target.is_string():
             value = text
+        elif target.is_numeric():
+            if feed.numeric_strip:
+                text = text.re_replace(f"[{re.escape(feed.numeric_strip)}]", "").strip()
+            value = text.try_cast(target)
+            if name in feed.scale:
+                value = value * feed.scale[name]
         else:
             value = text.try_cast(target)
         typed[name] = value
@@ -145,8 +150,10 @@ def with_failed_rules(table: ir.Table, contract: ContractInfo, cast_failed_colum
         # good row's key is quarantined for what it breaks, and the good row stands.
         keys = list(contract.unique)
         passes_others = ~ibis.or_(*(failed.fill_null(False) for _, failed in failures)) if failures else ibis.literal(True)
-        copies = table[keys[0]].count(where=passes_others).over(group_by=[table[k] for k in keys])
-        failures.append((f"unique: {', '.join(keys)}", passes_others & (copies > 1)))
+        # As in SQL, a key with a null part is not compared (a null is equal to nothing).
+        comparable = passes_others & ibis.and_(*(table[k].notnull() for k in keys))
+        copies = table[keys[0]].count(where=comparable).over(group_by=[table[k] for k in keys])
+        failures.append((f"unique: {', '.join(keys)}", comparable & (copies > 1)))
     if not failures:
         return table.mutate(**{FAILED_RULES: ibis.literal([], type="array<string>")})
     flagged = ibis.array([ibis.ifelse(failed.fill_null(False), ibis.literal(rule), ibis.null(dt.string)) for rule, failed in failures])

@@ -24,7 +24,7 @@ import ibis
 from city_outcomes.config import CityConfig, FeedConfig
 from city_outcomes.feeds.contract_checks import FAILED_RULES, typed_columns, with_failed_rules
 from city_outcomes.feeds.landing import LandedFile, land_file
-from city_outcomes.feeds.privacy import PrivacyPolicy, core_select_expressions
+from city_outcomes.feeds.privacy import PrivacyPolicy, core_select, needs_tract_boundaries, prepare_tract_shapes
 from city_outcomes.feeds.reader import RAW_JSON, SOURCE_ROW, FileError, RawSource, open_source, read_lines_for_quarantine
 from city_outcomes.warehouse import quote_ident, transaction
 from data_contracts import ContractInfo, get_contract
@@ -155,7 +155,7 @@ def _required_columns(contract: ContractInfo, feed: FeedConfig) -> dict[str, str
     return {
         name: feed.columns.get(name, name)
         for name, column in contract.schema.columns.items()
-        if not column.nullable
+        if not column.nullable and name not in feed.constants
     }
 
 
@@ -166,7 +166,7 @@ def _load_typed(conn: duckdb.DuckDBPyConnection, readable: list[tuple[LandedFile
     conn.execute(f"CREATE TEMP TABLE _spec_failures ({FILE_SHA} VARCHAR, {FILE_ROW} BIGINT, rules VARCHAR[])")
     for index, (file, source) in enumerate(readable):
         raw = ibis.table({**dict.fromkeys(source.columns, "string"), SOURCE_ROW: "int64"}, name="__raw__")
-        typed, cast_failed = typed_columns(raw, contract, feed.columns, feed.values, feed.date_formats, feed.timezone)
+        typed, cast_failed = typed_columns(raw, contract, feed)
         expr = raw.select(
             **{FILE_SHA: ibis.literal(file.sha256), FILE_ROW: raw[SOURCE_ROW]},
             **typed,
@@ -211,19 +211,24 @@ def _write_core(
     conn: duckdb.DuckDBPyConnection, contract: ContractInfo, feed_name: str, months: tuple[date, date] | None, policy: PrivacyPolicy, city: CityConfig
 ) -> None:
     """Insert the accepted rows of the run's months, as the privacy policy leaves them."""
-    expressions, params = core_select_expressions(contract, policy, "t.")
+    select = core_select(contract, policy, "t.")
+    if needs_tract_boundaries(contract, policy):
+        prepare_tract_shapes(conn)
     time_filter, time_params = _time_filter(contract, months, "t.")
-    names = ", ".join(quote_ident(name) for name in expressions)
+    names = ", ".join(quote_ident(name) for name in select.expressions)
     conn.execute(
         f"""
         INSERT INTO {core_table(contract)} ({names}, {FEED}, {FILE_SHA}, {FILE_ROW})
-        SELECT {", ".join(expressions.values())}, ?, t.{FILE_SHA}, t.{FILE_ROW}
-        FROM _typed AS t
-        ANTI JOIN _failures AS f ON f.{FILE_SHA} = t.{FILE_SHA} AND f.{FILE_ROW} = t.{FILE_ROW}
-        WHERE true {time_filter}
+        SELECT {", ".join(select.expressions.values())}, ?, t.{FILE_SHA}, t.{FILE_ROW}
+        FROM (
+            SELECT * FROM _typed AS t
+            ANTI JOIN _failures AS f ON f.{FILE_SHA} = t.{FILE_SHA} AND f.{FILE_ROW} = t.{FILE_ROW}
+            WHERE true {time_filter}
+        ) AS t
+        {" ".join(select.joins)}
         ORDER BY t.{FILE_SHA}, t.{FILE_ROW}
         """,
-        [*params, feed_name, *time_params],
+        [*select.params, feed_name, *time_params],
     )
 
 

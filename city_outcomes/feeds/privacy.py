@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+import duckdb
 import ibis.expr.datatypes as dt
 import yaml
 from pydantic import BaseModel, ConfigDict
@@ -30,12 +31,13 @@ from city_outcomes.warehouse import quote_ident
 from data_contracts import ContractInfo
 
 Action = Literal["drop", "hash", "coarsen_to_tract", "keep"]
-PERSONAL_KINDS = ("name", "email", "phone", "street_address", "account_id", "device_id", "coordinates")
+PERSONAL_KINDS = ("name", "email", "phone", "street_address", "free_text", "account_id", "device_id", "coordinates")
 DEFAULT_ACTIONS: dict[str, Action] = {
     "name": "drop",
     "email": "drop",
     "phone": "drop",
     "street_address": "drop",
+    "free_text": "drop",  # reporters write names, phone numbers and addresses into descriptions
     "account_id": "hash",
     "device_id": "hash",
     "coordinates": "coarsen_to_tract",
@@ -97,35 +99,55 @@ def _salt(path: Path) -> str:
     return path.read_text(encoding="utf-8").strip()
 
 
-def core_select_expressions(contract: ContractInfo, policy: PrivacyPolicy, alias: str) -> tuple[dict[str, str], list[str]]:
-    """SQL expressions (over typed rows ``alias``) for each core column, and their bound parameters."""
+@dataclass(frozen=True)
+class CoreSelect:
+    """How typed rows become core rows: an expression per column, the joins they need, their parameters."""
+
+    expressions: dict[str, str]
+    joins: list[str]
+    params: list[str]
+
+
+def core_select(contract: ContractInfo, policy: PrivacyPolicy, alias: str) -> CoreSelect:
+    """SQL (over typed rows ``alias``) that applies the privacy policy to each core column.
+
+    Coarsening joins each point to the tract whose boundary contains it (``_tract_shapes``, made by
+    :func:`prepare_tract_shapes`); DuckDB's spatial extension runs it as a spatial join.
+    """
     expressions: dict[str, str] = {}
     params: list[str] = []
-    columns = contract.schema.columns
+    joins: list[str] = []
     points = _points(contract)
-    for name, column in columns.items():
+    for name, column in contract.schema.columns.items():
         meta = column.metadata or {}
         kind = meta.get("personal")
         ref = f"{alias}{quote_ident(name)}"
-        if "coarsened_from" in meta:
+        if "coarsened_from" in meta and policy.action("coordinates") == "coarsen_to_tract":
             point = points[meta["coarsened_from"]]
-            if policy.action("coordinates") == "coarsen_to_tract":
-                lat, lon = (f"{alias}{quote_ident(point[axis])}" for axis in ("lat", "lon"))
-                # The tract whose boundary contains the point (NULL outside every tract of the city).
-                expressions[name] = (
-                    f"coalesce({ref}, (SELECT b.tract_geoid FROM {TRACT_BOUNDARIES} AS b "
-                    f"WHERE ST_Contains(b.boundary, ST_Point({lon}, {lat})) LIMIT 1))"
-                )
-            else:
-                expressions[name] = ref
+            shape = quote_ident(f"tract_{meta['coarsened_from']}")
+            lat, lon = (f"{alias}{quote_ident(point[axis])}" for axis in ("lat", "lon"))
+            joins.append(f"LEFT JOIN _tract_shapes AS {shape} ON ST_Contains({shape}.geom, ST_Point({lon}, {lat}))")
+            # A tract the export already gives wins; otherwise the tract containing the point.
+            expressions[name] = f"coalesce({ref}, {shape}.tract_geoid)"
         elif kind is None or policy.action(kind) == "keep":
             expressions[name] = ref
         elif policy.action(kind) == "hash":
             expressions[name] = f"CASE WHEN {ref} IS NULL THEN NULL ELSE sha256(? || CAST({ref} AS VARCHAR)) END"
             params.append(policy.salt)
-        else:  # drop, and coordinates that are coarsened
+        else:  # drop, and the coordinates of a coarsened point
             expressions[name] = f"CAST(NULL AS {_sql_type(column.dtype.type)})"
-    return expressions, params
+    return CoreSelect(expressions, joins, params)
+
+
+def prepare_tract_shapes(conn: duckdb.DuckDBPyConnection) -> int:
+    """Load the tract boundaries as geometries for coarsening; return how many there are."""
+    conn.execute("LOAD spatial")
+    exists = conn.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'core' AND table_name = 'census_tract_boundaries'"
+    ).fetchone()[0]
+    source = f"SELECT tract_geoid, ST_GeomFromGeoJSON(boundary) AS geom FROM {TRACT_BOUNDARIES}" if exists else "SELECT NULL::VARCHAR AS tract_geoid, NULL::GEOMETRY AS geom LIMIT 0"
+    conn.execute(f"CREATE OR REPLACE TEMP TABLE _tract_shapes AS {source}")
+    return conn.execute("SELECT count(*) FROM _tract_shapes").fetchone()[0]
 
 
 def _points(contract: ContractInfo) -> dict[str, dict[str, str]]:

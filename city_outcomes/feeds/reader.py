@@ -178,7 +178,11 @@ def _open_json(
     # Columns: the configured paths and required names (a record lacking one breaks not_nullable), plus
     # every top-level key, so unmapped contract columns are found by name.
     keys: list[str] = list(dict.fromkeys([*feed.columns.values(), *required, *(k for r in records if isinstance(r, dict) for k in r)]))
-    columns = {key: pa.array([_as_text(_at_path(r, key)) for r in records], type=pa.string()) for key in keys}
+    # A path starting "$." is read from the document root, once per file (e.g. GBFS last_updated).
+    columns = {
+        key: pa.array([_as_text(_at_path(document, key[2:]))] * len(records) if key.startswith("$.") else [_as_text(_at_path(r, key)) for r in records], type=pa.string())
+        for key in keys
+    }
     columns[SOURCE_ROW] = pa.array(range(1, len(records) + 1), type=pa.int64())
     columns[RAW_JSON] = pa.array([json.dumps(r, separators=(",", ":")) for r in records], type=pa.string())
     table = pa.table(columns)

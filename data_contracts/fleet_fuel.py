@@ -1,0 +1,50 @@
+"""Fleet fuel purchases: every fill-up or charge of a city vehicle, from fuel-card or fleet systems."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import ibis.expr.types as ir
+import pandera.ibis as pa
+from pandera.api.ibis.types import IbisData
+from pandera.ibis import Field
+
+from data_contracts._base import Contract, not_in_future, unit_fits
+
+# Units each fuel may be bought in (GGE: gasoline gallon equivalent, how CNG is usually sold).
+UNITS_BY_FUEL = {
+    "gasoline": ["gal", "L"],
+    "diesel": ["gal", "L"],
+    "e85": ["gal", "L"],
+    "b20": ["gal", "L"],
+    "propane": ["gal", "L"],
+    "cng": ["GGE", "scf"],
+    "electricity": ["kWh"],
+}
+
+
+class FleetFuel(Contract):
+    """One row per fuel purchase or vehicle charge."""
+
+    vehicle_id: str = Field(str_matches=r"^\S.{0,39}$", description="Fleet vehicle number")
+    department: str = Field(nullable=True, description="Department the vehicle is assigned to")
+    purchase_date: date = Field(description="Date of the purchase")
+    fuel_type: str = Field(isin=sorted(UNITS_BY_FUEL), description="Fuel bought")
+    quantity: float = Field(gt=0, le=10_000, description="Quantity bought, in `unit` (a single purchase above 10,000 is implausible)")
+    unit: str = Field(isin=sorted({u for units in UNITS_BY_FUEL.values() for u in units}), description="Unit of `quantity`")
+    cost_usd: float = Field(nullable=True, ge=0, le=1e6, description="Cost of the purchase in US dollars")
+
+    @pa.check("purchase_date", name="not_in_future", error="purchase_date is after today")
+    def _not_future(cls, data: IbisData) -> ir.BooleanColumn:
+        return not_in_future(data)
+
+    @pa.dataframe_check(name="unit_fits_fuel_type", error="unit is not a unit of this fuel (e.g. kWh for diesel)")
+    def _unit_fits(cls, data: IbisData) -> ir.BooleanColumn:
+        return unit_fits(data.table, "fuel_type", UNITS_BY_FUEL)
+
+    class Config:
+        title = "Fleet fuel purchases"
+        metadata = {"version": "1.0.0", "time_column": "purchase_date"}
+
+
+CONTRACT = FleetFuel

@@ -1,0 +1,31 @@
+"""Streetlight inventory: every fixture, its lamp technology and wattage."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pandera.ibis import Field
+
+from data_contracts._base import Contract
+
+TECHNOLOGIES = ["LED", "HPS", "MH", "MV", "LPS", "induction", "other"]
+
+
+class StreetlightFixtures(Contract):
+    """One row per streetlight fixture (public infrastructure: its location is not personal data)."""
+
+    fixture_id: str = Field(str_matches=r"^\S.{0,39}$", description="Fixture or pole id")
+    technology: str = Field(isin=TECHNOLOGIES, description="Lamp technology: LED, HPS (high-pressure sodium), MH (metal halide), MV (mercury vapour), LPS, induction")
+    wattage: float = Field(gt=0, le=2_000, description="Rated input power in watts")
+    tract_geoid: str = Field(nullable=True, str_matches=r"^\d{11}$", description="Census tract the fixture stands in")
+    installed_date: date = Field(nullable=True, description="Date the current lamp was installed")
+    latitude: float = Field(nullable=True, ge=-90, le=90, description="WGS84 latitude of the pole")
+    longitude: float = Field(nullable=True, ge=-180, le=180, description="WGS84 longitude of the pole")
+
+    class Config:
+        title = "Streetlight fixtures"
+        unique = ["fixture_id"]
+        metadata = {"version": "1.0.0", "time_column": None}
+
+
+CONTRACT = StreetlightFixtures
