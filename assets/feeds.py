@@ -6,12 +6,16 @@ and what the contract quarantined.
 """
 
 
+import hashlib
+import json
 from datetime import date
 
 import dagster as dg
 
 from city_outcomes.config import CityConfig
+from city_outcomes.feeds.inbox import changed_files, inbox_state
 from city_outcomes.feeds.ingest import FeedOutcome, ingest_feed
+from city_outcomes.feeds.privacy import PrivacyPolicy, needs_tract_boundaries
 from city_outcomes.feeds.quarantine import quarantine_sample, reconciliation_failures
 from data_contracts import get_contract
 from pipelines.resources import WarehouseResource
@@ -51,6 +55,14 @@ def _outcome_metadata(outcome: FeedOutcome) -> dict[str, dg.MetadataValue]:
     }
 
 
+def _upstream_feeds(city: CityConfig, feed_name: str) -> list[dg.AssetKey]:
+    """Feeds this one needs first: tract boundaries, where coordinates are coarsened to tracts."""
+    contract = get_contract(city.feeds[feed_name].contract)
+    if not needs_tract_boundaries(contract, PrivacyPolicy.load(city)):
+        return []
+    return [feed_key(name) for name, feed in city.feeds.items() if feed.contract == "census_tract_boundaries"]
+
+
 def build_feed_asset(city: CityConfig, feed_name: str) -> dg.AssetsDefinition:
     """The asset that ingests one configured feed."""
     feed = city.feeds[feed_name]
@@ -63,7 +75,8 @@ def build_feed_asset(city: CityConfig, feed_name: str) -> dg.AssetsDefinition:
         description=f"{contract.title} (contract {contract.name} v{contract.version}). {feed.description}".strip(),
         partitions_def=monthly_partitions(city) if time_based else None,
         backfill_policy=dg.BackfillPolicy.single_run() if time_based else None,
-        kinds={"duckdb", "csv"},
+        kinds={"duckdb", feed.format},
+        deps=_upstream_feeds(city, feed_name),
         metadata={"contract": contract.name, "contract_version": contract.version, "source_glob": feed.path},
     )
     def _feed(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
@@ -105,3 +118,35 @@ def build_feed_checks(city: CityConfig, feed_name: str) -> list[dg.AssetChecksDe
         )
 
     return [_reconcile, _clean]
+
+
+def build_inbox_sensor(city: CityConfig, feed_name: str) -> dg.SensorDefinition:
+    """A sensor that ingests a feed when a file arrives in (or changes in, or leaves) its inbox."""
+    key = feed_key(feed_name)
+    time_based = get_contract(city.feeds[feed_name].contract).time_column is not None
+
+    @dg.sensor(
+        name=f"{feed_name}_inbox",
+        asset_selection=[key],
+        minimum_interval_seconds=60,
+        default_status=dg.DefaultSensorStatus.STOPPED,
+        description=f"Ingests {feed_name} when its inbox ({city.feeds[feed_name].path}) changes.",
+    )
+    def _sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.SkipReason:
+        state = inbox_state(city, feed_name)
+        changed = changed_files(context.cursor, state)
+        if not changed:
+            return dg.SkipReason(f"No new or changed files for {feed_name}")
+        tags = {}
+        if time_based:
+            # A new file may hold any month: refresh every month in one run (months that did not change are rewritten unchanged).
+            months = monthly_partitions(city).get_partition_keys()
+            tags = {"dagster/asset_partition_range_start": months[0], "dagster/asset_partition_range_end": months[-1]}
+        run = dg.RunRequest(run_key=f"{feed_name}:{hash_state(state)}", asset_selection=[key], tags={**tags, "city_outcomes/changed_files": ", ".join(changed)[:1000]})
+        return dg.SensorResult(run_requests=[run], cursor=json.dumps(state, sort_keys=True))
+
+    return _sensor
+
+
+def hash_state(state: dict) -> str:
+    return hashlib.sha256(json.dumps(state, sort_keys=True).encode()).hexdigest()[:16]

@@ -29,15 +29,15 @@ class BuildingEnergy(Contract):
     unit: str = Field(isin=sorted({u for units in UNITS_BY_ENERGY_TYPE.values() for u in units}), description="Unit of `quantity`")
     cost_usd: float = Field(nullable=True, ge=0, le=1e9, description="Billed cost in US dollars, if exported")
 
-    @pa.check("period_month", name="first_day_of_month", error="period_month must be the first day of a month")
+    @pa.check("period_month", name="first_day_of_month", error="must be the first day of a month")
     def _first_day(cls, data: IbisData) -> ir.BooleanColumn:
         return first_day_of_month(data)
 
-    @pa.check("period_month", name="not_in_future", error="period_month is after today")
+    @pa.check("period_month", name="not_in_future", error="must not be after today")
     def _not_future(cls, data: IbisData) -> ir.BooleanColumn:
         return not_in_future(data)
 
-    @pa.dataframe_check(name="unit_fits_energy_type", error="unit is not a unit of this energy type (e.g. therm for electricity)")
+    @pa.dataframe_check(name="unit_fits_energy_type", error="unit must be a unit of the energy type (e.g. not therm for electricity)")
     def _unit_fits(cls, data: IbisData) -> ir.BooleanColumn:
         return unit_fits(data.table, "energy_type", UNITS_BY_ENERGY_TYPE)
 

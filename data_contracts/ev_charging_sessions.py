@@ -24,7 +24,7 @@ class EvChargingSessions(Contract):
     latitude: float = Field(nullable=True, ge=-90, le=90, description="Charger latitude (public infrastructure)")
     longitude: float = Field(nullable=True, ge=-180, le=180, description="Charger longitude (public infrastructure)")
 
-    @pa.dataframe_check(name="end_after_start", error="end_time is before start_time")
+    @pa.dataframe_check(name="end_after_start", error="end_time must not be before start_time")
     def _end_after_start(cls, data: IbisData) -> ir.BooleanColumn:
         return ends_after_start(data.table, "start_time", "end_time")
 

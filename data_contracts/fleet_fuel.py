@@ -34,11 +34,11 @@ class FleetFuel(Contract):
     unit: str = Field(isin=sorted({u for units in UNITS_BY_FUEL.values() for u in units}), description="Unit of `quantity`")
     cost_usd: float = Field(nullable=True, ge=0, le=1e6, description="Cost of the purchase in US dollars")
 
-    @pa.check("purchase_date", name="not_in_future", error="purchase_date is after today")
+    @pa.check("purchase_date", name="not_in_future", error="must not be after today")
     def _not_future(cls, data: IbisData) -> ir.BooleanColumn:
         return not_in_future(data)
 
-    @pa.dataframe_check(name="unit_fits_fuel_type", error="unit is not a unit of this fuel (e.g. kWh for diesel)")
+    @pa.dataframe_check(name="unit_fits_fuel_type", error="unit must be a unit of the fuel (e.g. not kWh for diesel)")
     def _unit_fits(cls, data: IbisData) -> ir.BooleanColumn:
         return unit_fits(data.table, "fuel_type", UNITS_BY_FUEL)
 

@@ -28,7 +28,7 @@ class Goals(Contract):
     def _target_after_baseline(cls, data: IbisData) -> ir.BooleanColumn:
         return data.table.target_year > data.table.baseline_year
 
-    @pa.dataframe_check(name="has_a_target", error="give target_value or target_change")
+    @pa.dataframe_check(name="has_a_target", error="target_value or target_change must be given")
     def _has_target(cls, data: IbisData) -> ir.BooleanColumn:
         return data.table.target_value.notnull() | data.table.target_change.notnull()
 

@@ -25,7 +25,7 @@ class Initiatives(Contract):
     scope: str = Field(nullable=True, description="What it touches: ';'-separated building, fixture or station ids, or a feed name")
     budget_usd: float = Field(nullable=True, ge=0, description="Budget in US dollars")
 
-    @pa.dataframe_check(name="end_after_start", error="end_date is before start_date")
+    @pa.dataframe_check(name="end_after_start", error="end_date must not be before start_date")
     def _end_after_start(cls, data: IbisData) -> ir.BooleanColumn:
         return ends_after_start(data.table, "start_date", "end_date")
 

@@ -42,7 +42,7 @@ class MicromobilityTrips(Contract):
     start_tract_geoid: str = Field(nullable=True, str_matches=r"^\d{11}$", metadata={"coarsened_from": "start"}, description="Census tract of the start")
     end_tract_geoid: str = Field(nullable=True, str_matches=r"^\d{11}$", metadata={"coarsened_from": "end"}, description="Census tract of the end")
 
-    @pa.dataframe_check(name="end_after_start", error="end_time is before start_time")
+    @pa.dataframe_check(name="end_after_start", error="end_time must not be before start_time")
     def _end_after_start(cls, data: IbisData) -> ir.BooleanColumn:
         return ends_after_start(data.table, "start_time", "end_time")
 

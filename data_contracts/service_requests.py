@@ -36,7 +36,7 @@ class ServiceRequests(Contract):
     long: float = Field(nullable=True, ge=-180, le=180, metadata={"personal": "coordinates", "point": "location", "axis": "lon"}, description="Longitude (coarsened to tract)")
     location_tract_geoid: str = Field(nullable=True, str_matches=r"^\d{11}$", metadata={"coarsened_from": "location"}, description="Census tract of the request")
 
-    @pa.dataframe_check(name="closed_after_requested", error="closed_at is before requested_at")
+    @pa.dataframe_check(name="closed_after_requested", error="closed_at must not be before requested_at")
     def _closed_after_requested(cls, data: IbisData) -> ir.BooleanColumn:
         return ends_after_start(data.table, "requested_at", "closed_at")
 

@@ -23,11 +23,11 @@ class StreetlightEnergy(Contract):
     energy_kwh: float = Field(ge=0, le=MAX_KWH_PER_FIXTURE_MONTH, description="Electricity used in the month, kWh")
     is_estimated: bool = Field(description="True where the utility estimated the use from wattage and burn hours")
 
-    @pa.check("period_month", name="first_day_of_month", error="period_month must be the first day of a month")
+    @pa.check("period_month", name="first_day_of_month", error="must be the first day of a month")
     def _first_day(cls, data: IbisData) -> ir.BooleanColumn:
         return first_day_of_month(data)
 
-    @pa.check("period_month", name="not_in_future", error="period_month is after today")
+    @pa.check("period_month", name="not_in_future", error="must not be after today")
     def _not_future(cls, data: IbisData) -> ir.BooleanColumn:
         return not_in_future(data)
 

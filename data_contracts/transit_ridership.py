@@ -21,11 +21,11 @@ class TransitRidership(Contract):
     period_month: date = Field(description="First day of the month")
     boardings: int = Field(ge=0, le=20_000_000, description="Unlinked passenger trips (boardings) in the month")
 
-    @pa.check("period_month", name="first_day_of_month", error="period_month must be the first day of a month")
+    @pa.check("period_month", name="first_day_of_month", error="must be the first day of a month")
     def _first_day(cls, data: IbisData) -> ir.BooleanColumn:
         return first_day_of_month(data)
 
-    @pa.check("period_month", name="not_in_future", error="period_month is after today")
+    @pa.check("period_month", name="not_in_future", error="must not be after today")
     def _not_future(cls, data: IbisData) -> ir.BooleanColumn:
         return not_in_future(data)
 

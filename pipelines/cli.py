@@ -101,6 +101,33 @@ def quarantine(
 
 
 @app.command()
+def contract(
+    name: Annotated[str | None, typer.Argument(help="Contract name (omit with --all)")] = None,
+    all_contracts: Annotated[bool, typer.Option("--all", help="Every contract")] = False,
+    out: Annotated[Path | None, typer.Option(help="Write Markdown here (a folder with --all) instead of printing it")] = None,
+) -> None:
+    """Print a data contract as a document a city can hand to a department or vendor."""
+    from city_outcomes.contract_docs import render_contract
+    from data_contracts import all_contracts as every_contract
+    from data_contracts import get_contract
+
+    if all_contracts:
+        target = out or Path("docs/contracts")
+        target.mkdir(parents=True, exist_ok=True)
+        for contract_info in every_contract().values():
+            (target / f"{contract_info.name}.md").write_text(render_contract(contract_info), encoding="utf-8")
+        console.print(f"Wrote {len(every_contract())} contract documents to {target}")
+        return
+    if not name:
+        raise typer.BadParameter("name a contract, or use --all")
+    text = render_contract(get_contract(name))
+    if out:
+        out.write_text(text, encoding="utf-8")
+    else:
+        typer.echo(text)
+
+
+@app.command()
 def demo(
     out: Annotated[Path | None, typer.Option(help="Folder to write into (default: the demo city's inbox)")] = None,
     seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same bytes")] = DEMO_SEED,

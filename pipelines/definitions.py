@@ -7,7 +7,7 @@ import warnings
 
 import dagster as dg
 
-from assets.feeds import build_feed_asset, build_feed_checks, feed_key
+from assets.feeds import build_feed_asset, build_feed_checks, build_inbox_sensor, feed_key
 from assets.metrics import build_metric_assets
 from assets.publish import dashboard
 from assets.reference import unit_conversions
@@ -25,16 +25,19 @@ def build_definitions(city: CityConfig, environment: str = "local") -> dg.Defini
     feed_checks = [check for name in city.feeds for check in build_feed_checks(city, name)]
     metric_assets, metric_checks = build_metric_assets(city)
     everything = dg.define_asset_job("refresh_all", selection=dg.AssetSelection.all(), description="Ingest every feed, recompute metrics, publish the dashboard.")
-    monthly_energy = dg.define_asset_job(
-        "monthly_building_energy",
-        selection=dg.AssetSelection.assets(feed_key("building_energy")).downstream(),
-        description="Refresh one month of building energy and everything downstream.",
+    time_based = [asset.key for asset in feed_assets if asset.partitions_def is not None]
+    monthly_refresh = dg.define_asset_job(
+        "monthly_refresh",
+        selection=dg.AssetSelection.assets(*time_based).downstream() - dg.AssetSelection.assets(dg.AssetKey(["site", "dashboard"])),
+        description="Refresh one month of every time-based feed and the metrics built on them.",
     )
     return dg.Definitions(
         assets=[*feed_assets, unit_conversions, *metric_assets, dashboard],
         asset_checks=[*feed_checks, *metric_checks],
-        jobs=[everything, monthly_energy],
-        schedules=[dg.build_schedule_from_partitioned_job(monthly_energy, day_of_month=5, hour_of_day=6)],
+        jobs=[everything, monthly_refresh],
+        # Early each month, once departments have exported the month just ended.
+        schedules=[dg.build_schedule_from_partitioned_job(monthly_refresh, day_of_month=5, hour_of_day=6)],
+        sensors=[build_inbox_sensor(city, name) for name in city.feeds],
         resources=resources_for(environment, city),
         # One DuckDB file takes one writer: run a job's steps in one process, one after another.
         executor=dg.in_process_executor,
