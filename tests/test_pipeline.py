@@ -80,7 +80,7 @@ def test_definitions_load_with_every_feed_of_the_city(demo_city: CityConfig) -> 
     dg.Definitions.validate_loadable(defs)
     keys = {key.to_user_string() for key in defs.resolve_asset_graph().get_all_asset_keys()}
     assert {f"core/{name}" for name in demo_city.feeds} <= keys
-    assert defs.resolve_job_def("monthly_building_energy").partitions_def is not None
+    assert defs.resolve_job_def("monthly_refresh").partitions_def is not None
 
 
 def test_dagster_definitions_validate_passes() -> None:
