@@ -15,13 +15,17 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 REALDATA = SHARED / "realdata"
 
 
-def write_city(folder: Path, feeds: dict | None = None, **city_overrides) -> CityConfig:
-    """A city config in ``folder`` shaped like the demo city, with its paths inside ``folder``."""
+def write_city(folder: Path, feeds: dict | None = None, privacy: dict | None = None, **city_overrides) -> CityConfig:
+    """A city config in ``folder`` shaped like the demo city, with its paths inside ``folder``
+    (and, given ``privacy``, a privacy policy file beside it)."""
     raw = yaml.safe_load(DEMO_CITY_CONFIG.read_text())
     raw["paths"] = {"inbox": "inbox", "landing": "landing", "warehouse": "warehouse.duckdb", "site": "site"}
     raw["city"].update(city_overrides)
     if feeds is not None:
         raw["feeds"] = feeds
+    if privacy is not None:
+        (folder / "privacy.yaml").write_text(yaml.safe_dump(privacy))
+        raw["privacy"] = "privacy.yaml"
     path = folder / "city.yaml"
     path.write_text(yaml.safe_dump(raw, sort_keys=False))
     return load_city_config(path)

@@ -94,11 +94,20 @@ def _open_csv(conn: duckdb.DuckDBPyConnection, feed_name: str, feed: FeedConfig,
     try:
         columns = [row[0] for row in conn.execute(f"DESCRIBE {query}", params).fetchall()]
     except (duckdb.InvalidInputException, duckdb.IOException, duckdb.ConversionException) as exc:
-        first_line = str(exc).strip().splitlines()[0]
         raise FileError(
-            feed_name, path, f"cannot be read as CSV with encoding {feed.encoding!r} and delimiter {feed.delimiter!r}: {first_line}"
+            feed_name, path, f"cannot be read as CSV with encoding {feed.encoding!r} and delimiter {feed.delimiter!r}: {_csv_problem(str(exc), feed)}"
         ) from exc
     return RawSource(query, params, [c for c in columns if c != SOURCE_ROW])
+
+
+def _csv_problem(message: str, feed: FeedConfig) -> str:
+    """DuckDB's CSV error in one or two lines: where it failed and why, without its list of settings."""
+    lines = [line.strip() for line in message.strip().splitlines()]
+    why = next((line for line in lines[1:6] if line and not line.startswith(("Original Line", "Possible Solution"))), "")
+    text = f"{lines[0]}. {why}".strip().rstrip(".") + "."
+    if "unicode" in why.lower():
+        text += " Set `encoding:` for this feed to the file's encoding (e.g. latin-1 or utf-16)."
+    return text
 
 
 def _load_json(feed_name: str, feed: FeedConfig, path: Path) -> Any:
