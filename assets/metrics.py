@@ -5,7 +5,7 @@ import dagster as dg
 
 from assets.feeds import feed_key, monthly_partitions, partition_months
 from city_outcomes.config import CityConfig
-from city_outcomes.metrics.emissions import refresh_building_emissions, unmatched_energy_rows
+from city_outcomes.metrics.emissions import implausible_building_energy, refresh_building_emissions, unmatched_energy_rows
 from pipelines.resources import CityResource, WarehouseResource
 
 BUILDING_EMISSIONS = dg.AssetKey(["out", "building_emissions_monthly"])
@@ -41,4 +41,14 @@ def build_metric_assets(city: CityConfig) -> tuple[list[dg.AssetsDefinition], li
             unmatched = unmatched_energy_rows(conn)
         return dg.AssetCheckResult(passed=not unmatched, metadata={"unmatched_rows": len(unmatched), "sample": dg.MetadataValue.json([list(map(str, r)) for r in unmatched[:10]])})
 
-    return [building_emissions_monthly], [every_energy_row_has_emissions]
+    @dg.asset_check(
+        asset=BUILDING_EMISSIONS,
+        description="Warns about building-months whose energy per square foot is implausible (a unit, meter or floor-area error).",
+    )
+    def plausible_energy_intensity(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+        with warehouse.connect() as conn:
+            flagged = implausible_building_energy(conn)
+        sample = [{k: str(v) for k, v in row.items()} for row in flagged[:10]]
+        return dg.AssetCheckResult(passed=not flagged, severity=dg.AssetCheckSeverity.WARN, metadata={"flagged": len(flagged), "sample": dg.MetadataValue.json(sample)})
+
+    return [building_emissions_monthly], [every_energy_row_has_emissions, plausible_energy_intensity]

@@ -102,3 +102,15 @@ def test_an_unknown_grid_subregion_is_named_in_the_error(tmp_path, conn) -> None
     generate(city.inbox_dir)
     with pytest.raises(MissingFactorError, match="grid_subregion 'ATLANTIS'"):
         _build(conn, city)
+
+
+def test_implausible_energy_per_square_foot_is_flagged(demo_city: CityConfig, conn) -> None:
+    from city_outcomes.metrics.emissions import implausible_building_energy
+
+    _build(conn, demo_city)
+    assert implausible_building_energy(conn) == []  # the demo city's buildings are plausible
+    # A bill keyed in Wh instead of kWh looks like a thousand times the use.
+    conn.execute("UPDATE core.building_energy SET quantity = quantity * 1000 WHERE building_id = 'F-0101' AND period_month = '2024-07-01' AND energy_type = 'electricity'")
+    flagged = implausible_building_energy(conn)
+    assert [(r["building_id"], str(r["period_month"])[:10]) for r in flagged] == [("F-0101", "2024-07-01")]
+    assert flagged[0]["_source_row"] is not None

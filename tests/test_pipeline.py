@@ -36,7 +36,7 @@ def test_every_asset_materializes_and_every_check_passes(built_city) -> None:
     assert {"core/building_energy", "core/buildings", "core/census_tracts", "core/emission_factors",
             "core/global_warming_potentials", "ref/unit_conversions", "out/building_emissions_monthly", "site/dashboard"} <= materialized
     checks = [e.event_specific_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
-    assert len(checks) == 11 and all(c.passed for c in checks)
+    assert len(checks) == 12 and all(c.passed for c in checks)
     conn = warehouse.connect(city.warehouse_path, read_only=True)
     try:
         assert conn.execute("SELECT count(*) FROM out.building_emissions_monthly").fetchone()[0] == 4320

@@ -71,6 +71,13 @@ def refresh_building_emissions(conn: duckdb.DuckDBPyConnection, city: CityConfig
     ).fetchone()[0]
 
 
+def implausible_building_energy(conn: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Building-months with implausible energy per square foot (see the SQL file for the bounds)."""
+    cursor = conn.execute(load_sql("implausible_building_energy"))
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
 def unmatched_energy_rows(conn: duckdb.DuckDBPyConnection) -> list[tuple]:
     """Accepted energy rows with no emissions row (should be none)."""
     return conn.execute(load_sql("unmatched_energy_rows")).fetchall()
