@@ -12,13 +12,20 @@ export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export DAGSTER_DISABLE_TELEMETRY := true
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run test dev setup browser validate demo clean
+.PHONY: run test lint dev setup browser validate demo contracts clean
 
 run: $(VENV)/.synced $(DAGSTER_HOME)/dagster.yaml ## Set up, run the whole pipeline on the demo city, publish the dashboard
 	$(BIN)/city-outcomes run
 
-test: browser $(VENV)/.synced $(DAGSTER_HOME)/dagster.yaml ## Run the test suite
+test: browser $(VENV)/.synced $(DAGSTER_HOME)/dagster.yaml ## Lint, then run the test suite
+	$(BIN)/ruff check .
 	$(BIN)/pytest
+
+lint: $(VENV)/.synced ## Check the code with ruff
+	$(BIN)/ruff check .
+
+contracts: $(VENV)/.synced ## Regenerate docs/contracts/ from the contracts
+	$(BIN)/city-outcomes contract --all --out docs/contracts
 
 dev: $(VENV)/.synced $(DAGSTER_HOME)/dagster.yaml ## Start the Dagster UI on http://127.0.0.1:3000
 	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000

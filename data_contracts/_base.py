@@ -14,6 +14,7 @@ from datetime import date
 import ibis.expr.types as ir
 import pandera.ibis as pa
 from pandera.api.ibis.types import IbisData
+from pandera.ibis import Field
 
 
 class Contract(pa.DataFrameModel):
@@ -85,3 +86,17 @@ def unit_fits(table: ir.Table, kind_column: str, units_by_kind: dict[str, list[s
 def ends_after_start(table: ir.Table, start: str, end: str) -> ir.BooleanColumn:
     """An interval must not end before it starts (rows without an end pass)."""
     return table[end].isnull() | (table[end] >= table[start])
+
+
+class MonthlyContract(Contract):
+    """A feed of monthly figures, keyed by the first day of their month (and partitioned by it)."""
+
+    period_month: date = Field(description="First day of the month")
+
+    @pa.check("period_month", name="first_day_of_month", error="must be the first day of a month")
+    def _first_day(cls, data: IbisData) -> ir.BooleanColumn:
+        return first_day_of_month(data)
+
+    @pa.check("period_month", name="not_in_future", error="must not be after today")
+    def _not_future(cls, data: IbisData) -> ir.BooleanColumn:
+        return not_in_future(data)

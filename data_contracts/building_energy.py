@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import ibis.expr.types as ir
 import pandera.ibis as pa
 from pandera.api.ibis.types import IbisData
 from pandera.ibis import Field
 
-from data_contracts._base import Contract, first_day_of_month, not_in_future, unit_fits
+from data_contracts._base import MonthlyContract, unit_fits
 
 ENERGY_TYPES = ["electricity", "natural_gas"]
 # Units each energy type may be reported in; conversions come from city_outcomes.units.
@@ -19,23 +17,14 @@ UNITS_BY_ENERGY_TYPE = {
 }
 
 
-class BuildingEnergy(Contract):
+class BuildingEnergy(MonthlyContract):
     """Utility-metered energy per building and month, as billed."""
 
     building_id: str = Field(str_matches=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$", description="The city's building or facility id")
-    period_month: date = Field(description="First day of the billing month")
     energy_type: str = Field(isin=ENERGY_TYPES, description="What was metered")
     quantity: float = Field(ge=0, le=1e9, description="Metered quantity, in `unit`")
     unit: str = Field(isin=sorted({u for units in UNITS_BY_ENERGY_TYPE.values() for u in units}), description="Unit of `quantity`")
     cost_usd: float = Field(nullable=True, ge=0, le=1e9, description="Billed cost in US dollars, if exported")
-
-    @pa.check("period_month", name="first_day_of_month", error="must be the first day of a month")
-    def _first_day(cls, data: IbisData) -> ir.BooleanColumn:
-        return first_day_of_month(data)
-
-    @pa.check("period_month", name="not_in_future", error="must not be after today")
-    def _not_future(cls, data: IbisData) -> ir.BooleanColumn:
-        return not_in_future(data)
 
     @pa.dataframe_check(name="unit_fits_energy_type", error="unit must be a unit of the energy type (e.g. not therm for electricity)")
     def _unit_fits(cls, data: IbisData) -> ir.BooleanColumn:

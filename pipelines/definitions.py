@@ -7,7 +7,7 @@ import warnings
 
 import dagster as dg
 
-from assets.feeds import build_feed_asset, build_feed_checks, build_inbox_sensor, feed_key
+from assets.feeds import build_feed_asset, build_feed_checks, build_inbox_sensor
 from assets.metrics import build_metric_assets
 from assets.publish import dashboard
 from assets.reference import unit_conversions

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import date
 import shutil
 import tempfile
 from dataclasses import dataclass
+from datetime import date
 from importlib.metadata import version
 from pathlib import Path
 
