@@ -39,7 +39,7 @@ def make(city: DemoCity, rng: np.random.Generator, buildings: pd.DataFrame) -> p
     # saving about a fifth of their electricity (within the 10-30% such retrofits typically achieve).
     retrofitted = set(buildings["FacilityID"].iloc[rng.permutation(len(buildings))[: len(buildings) // 3]])
     rows = []
-    for year_index, year in enumerate(city.years):
+    for year in city.years:
         weather = rng.normal(1.0, 0.04, size=12)
         for b in buildings.itertuples():
             annual_kwh = b.GrossSqFt * b.hidden_kwh_per_sqft
