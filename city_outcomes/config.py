@@ -101,6 +101,9 @@ class FeedConfig(_Strict):
         default_factory=dict, description="Contract column -> factor the export's number is multiplied by (e.g. 0.01 for a percentage)"
     )
     numeric_strip: str = Field(default="", description="Characters removed from numbers before they are read, e.g. '$,' for '$1,234.50'")
+    null_values: dict[str, list[str]] = Field(
+        default_factory=dict, description="Contract column -> placeholder values that mean 'missing' in this export (e.g. user_id: ['0'])"
+    )
     description: str = ""
 
     @property

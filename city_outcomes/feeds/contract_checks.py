@@ -78,6 +78,10 @@ def typed_columns(raw: ir.Table, contract: ContractInfo, feed: FeedConfig) -> tu
         else:
             typed[name] = ibis.null(column.dtype.type)
             continue
+        if name in feed.null_values:
+            # Placeholders the export writes for "missing" (a user id of 0, an income of 0 where
+            # the ACS suppresses it) are missing, not values.
+            text = ibis.ifelse(text.isin(feed.null_values[name]), ibis.null("string"), text)
         if name in feed.values:
             text = text.substitute(dict(feed.values[name]), else_=text)
         target = column.dtype.type

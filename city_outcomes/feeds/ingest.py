@@ -159,6 +159,14 @@ def _required_columns(contract: ContractInfo, feed: FeedConfig) -> dict[str, str
     }
 
 
+def with_file_headers(feed: FeedConfig, headers: list[str]) -> FeedConfig:
+    """The feed's column mapping pointed at the file's own header names where they differ only by
+    surrounding spaces ("Meter # " in the file, "Meter #" in the configuration, or the reverse)."""
+    by_trimmed = {header.strip(): header for header in headers}
+    columns = {column: name if name in headers else by_trimmed.get(name.strip(), name) for column, name in feed.columns.items()}
+    return feed if columns == feed.columns else feed.model_copy(update={"columns": columns})
+
+
 def _load_typed(conn: duckdb.DuckDBPyConnection, readable: list[tuple[LandedFile, RawSource]], contract: ContractInfo, feed: FeedConfig) -> None:
     """Read every readable file once into ``_typed``: contract columns cast from text, plus cast failures."""
     conn.execute("DROP TABLE IF EXISTS _typed")
@@ -166,7 +174,7 @@ def _load_typed(conn: duckdb.DuckDBPyConnection, readable: list[tuple[LandedFile
     conn.execute(f"CREATE TEMP TABLE _spec_failures ({FILE_SHA} VARCHAR, {FILE_ROW} BIGINT, rules VARCHAR[])")
     for index, (file, source) in enumerate(readable):
         raw = ibis.table({**dict.fromkeys(source.columns, "string"), SOURCE_ROW: "int64"}, name="__raw__")
-        typed, cast_failed = typed_columns(raw, contract, feed)
+        typed, cast_failed = typed_columns(raw, contract, with_file_headers(feed, source.columns))
         expr = raw.select(
             **{FILE_SHA: ibis.literal(file.sha256), FILE_ROW: raw[SOURCE_ROW]},
             **typed,

@@ -78,7 +78,8 @@ def open_source(
         source = _open_csv(conn, feed_name, feed, path)
     else:
         source = _open_json(conn, feed_name, feed, path, temp_name, list(required.values()))
-    missing = {column: name for column, name in required.items() if name not in source.columns}
+    trimmed = {c.strip() for c in source.columns}
+    missing = {column: name for column, name in required.items() if name not in source.columns and name.strip() not in trimmed}
     if missing:
         wanted = ", ".join(f"{name!r} (for {column})" for column, name in missing.items())
         hint = ""

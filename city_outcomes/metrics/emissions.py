@@ -7,9 +7,12 @@ from datetime import date
 import duckdb
 
 from city_outcomes.config import CityConfig
+from city_outcomes.feeds.ingest import ensure_core_table
+from city_outcomes.feeds.privacy import PrivacyPolicy
 from city_outcomes.sql import load_sql
 from city_outcomes.units import unit_conversions
 from city_outcomes.warehouse import transaction
+from data_contracts import get_contract
 
 EMISSIONS_TABLE = "out.building_emissions_monthly"
 
@@ -53,6 +56,11 @@ def check_factor_coverage(conn: duckdb.DuckDBPyConnection, city: CityConfig) -> 
 
 def refresh_building_emissions(conn: duckdb.DuckDBPyConnection, city: CityConfig, months: tuple[date, date]) -> int:
     """Recompute the months in [start, end) atomically; return the number of rows written."""
+    # A city may have no buildings inventory (or no energy feed yet): the metric still runs, and
+    # buildings it cannot place show as "Not in buildings inventory".
+    policy = PrivacyPolicy.load(city)
+    for name in ("building_energy", "buildings", "emission_factors", "global_warming_potentials"):
+        ensure_core_table(conn, get_contract(name), policy)
     check_factor_coverage(conn, city)
     params = {
         "start_month": months[0],
