@@ -79,6 +79,12 @@ class FeedConfig(_Strict):
         description="JSON only: the published JSON Schema every file must follow, e.g. mds-1.2.0/trips.json (shipped in data_contracts/specs/) or a path",
     )
     timezone: str | None = Field(default=None, description="Time zone of timestamps written without an offset (default UTC), e.g. America/Los_Angeles")
+    timezone_columns: dict[str, str] = Field(
+        default_factory=dict, description="Contract timestamp column -> the export's column naming each row's zone or UTC offset (e.g. End Time Zone)"
+    )
+    timezone_offsets: dict[str, str] = Field(
+        default_factory=dict, description="Zone abbreviations in those columns -> UTC offsets, e.g. {PDT: '-07:00', PST: '-08:00'}"
+    )
     encoding: str = "utf-8"
     delimiter: str = ","
     quote: str = Field(default='"', description="Quote character; a doubled quote inside quotes is a literal quote (RFC 4180)")

@@ -312,7 +312,7 @@ def test_palo_alto_local_times_become_utc_across_daylight_saving(ingested, palo_
         utc(2011, 7, 30, 3, 17), utc(2013, 3, 23, 16, 57), 5  # 3/23/2013 9:57 PDT
     )
     # Every session, worked out independently from the export's own zone columns (PDT = UTC-7,
-    # PST = UTC-8), agrees with the configured zone - all but the one ending in the skipped hour.
+    # PST = UTC-8), agrees with what was stored, including the one ending in the skipped hour.
     offsets = {"PDT": timedelta(hours=7), "PST": timedelta(hours=8)}
     stored = {row: (start, end) for row, start, end in example.all("SELECT _source_row, start_time, end_time FROM core.ev_charging_sessions")}
     disagree = [
@@ -323,18 +323,9 @@ def test_palo_alto_local_times_become_utc_across_daylight_saving(ingested, palo_
             datetime.strptime(r["End Date"], "%m/%d/%Y %H:%M") + offsets[r["End Time Zone"]],
         )
     ]
-    assert disagree == [source_row(palo_alto_rows, **{"Start Date": "3/10/2013 0:52"})]
+    assert disagree == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Gap: the export names each time's zone (End Time Zone = PDT) but a feed can only name one IANA zone. "
-    "'3/10/2013 2:57 PDT' does not exist in America/Los_Angeles (2:00 PST jumped to 3:00 PDT); read as 2:57 PST it "
-    "becomes 10:57 UTC, one hour late (the export's duration is 1:05:02 from 0:52 PST = 08:52 UTC). Proposed: a "
-    "FeedConfig option naming a per-row zone/offset column (e.g. `timezone_columns: {end_time: End Time Zone}` with "
-    "`PDT: -07:00, PST: -08:00`) in city_outcomes/config.py and contract_checks._parse_timestamp, then use it in "
-    "cities/examples/palo_alto/city.yaml.",
-)
 def test_palo_alto_the_session_ending_in_the_skipped_hour(ingested, palo_alto_rows) -> None:
     example = ingested("palo_alto")
     row = source_row(palo_alto_rows, **{"Start Date": "3/10/2013 0:52"})

@@ -89,6 +89,15 @@ def typed_columns(raw: ir.Table, contract: ContractInfo, feed: FeedConfig) -> tu
             value = try_strptime(text, feed.date_formats[name]).date()
         elif target.is_timestamp():
             value = _parse_timestamp(text, feed.date_formats.get(name), feed.timezone)
+            zone_column = feed.timezone_columns.get(name)
+            if zone_column and zone_column in raw.columns:
+                # The export names each row's zone (PDT/PST): that beats a zone guessed from the
+                # wall-clock time, which is ambiguous or impossible around daylight-saving changes.
+                zone = _clean_text(raw[zone_column])
+                offset = zone.substitute(dict(feed.timezone_offsets), else_=zone)
+                wall_clock = _parse_timestamp(text, feed.date_formats.get(name), None).strftime("%Y-%m-%d %H:%M:%S")
+                with_offset = wall_clock.concat(offset).try_cast(dt.Timestamp(timezone="UTC")).cast(dt.timestamp)
+                value = ibis.ifelse(with_offset.notnull(), with_offset, value)
         elif target.is_string():
             value = text
         elif target.is_numeric():
