@@ -20,8 +20,11 @@ AR4_CH4, AR4_N2O = 25, 298
 KG_PER_LB = 0.45359237
 
 
+BUILDING_FEEDS = ("emission_factors", "global_warming_potentials", "buildings", "building_energy")
+
+
 def _build(conn, city: CityConfig) -> None:
-    for name in city.feeds:
+    for name in BUILDING_FEEDS:
         ingest_feed(conn, city, name)
     write_unit_conversions(conn)
     refresh_building_emissions(conn, city, (date(2023, 1, 1), date(2026, 1, 1)))

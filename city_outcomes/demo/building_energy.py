@@ -7,6 +7,8 @@ gas is billed in MMBtu, so unit normalisation is exercised on real-looking data.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +24,9 @@ ELECTRIC_BASE_SHARE = 0.75
 GAS_BASE_SHARE = 0.12  # hot water and process heat
 PRICE_PER_KWH = 0.13
 PRICE_PER_THERM = 1.15
+# Retrofit works (LED lighting, controls) ran in the first half of 2024; savings show from July 2024.
+RETROFIT_WORKS = (date(2024, 1, 8), date(2024, 6, 28))
+RETROFIT_SAVING_FROM = (2024, 6)  # (year, zero-based month): July 2024
 
 
 def _monthly_profile(base_share: float, degree_days: np.ndarray) -> np.ndarray:
@@ -29,15 +34,24 @@ def _monthly_profile(base_share: float, degree_days: np.ndarray) -> np.ndarray:
     return base_share / 12 + (1 - base_share) * degree_days / degree_days.sum()
 
 
-def make(city: DemoCity, rng: np.random.Generator, buildings: pd.DataFrame) -> pd.DataFrame:
-    """Monthly bills for every building, year and commodity."""
+def choose_retrofits(rng: np.random.Generator, buildings: pd.DataFrame) -> list[str]:
+    """The buildings that get an efficiency retrofit: a third of them, drawn at random.
+
+    This is the first draw :func:`make` makes, so calling it just before ``make`` (and passing its
+    answer in) leaves every bill unchanged; the initiatives registry lists the same buildings.
+    """
+    return list(buildings["FacilityID"].iloc[rng.permutation(len(buildings))[: len(buildings) // 3]])
+
+
+def make(city: DemoCity, rng: np.random.Generator, buildings: pd.DataFrame, retrofitted: Collection[str] | None = None) -> pd.DataFrame:
+    """Monthly bills for every building, year and commodity (``retrofitted``: from :func:`choose_retrofits`)."""
     electric_profile = _monthly_profile(ELECTRIC_BASE_SHARE, CDD + 0.15 * HDD)
     gas_profile = _monthly_profile(GAS_BASE_SHARE, HDD)
     mwh_building = buildings.loc[buildings["UseType"] == "water treatment plant", "FacilityID"].iloc[0]
     mmbtu_building = buildings.loc[buildings["UseType"] == "recreation center", "FacilityID"].iloc[0]
     # A third of buildings get an efficiency retrofit (LED lighting, controls) from July 2024,
     # saving about a fifth of their electricity (within the 10-30% such retrofits typically achieve).
-    retrofitted = set(buildings["FacilityID"].iloc[rng.permutation(len(buildings))[: len(buildings) // 3]])
+    retrofitted = set(choose_retrofits(rng, buildings) if retrofitted is None else retrofitted)
     rows = []
     for year in city.years:
         weather = rng.normal(1.0, 0.04, size=12)
@@ -45,7 +59,7 @@ def make(city: DemoCity, rng: np.random.Generator, buildings: pd.DataFrame) -> p
             annual_kwh = b.GrossSqFt * b.hidden_kwh_per_sqft
             annual_therm = b.GrossSqFt * b.hidden_therm_per_sqft
             for month in range(12):
-                saving = 0.78 if b.FacilityID in retrofitted and (year, month) >= (2024, 6) else 1.0
+                saving = 0.78 if b.FacilityID in retrofitted and (year, month) >= RETROFIT_SAVING_FROM else 1.0
                 kwh = annual_kwh * electric_profile[month] * saving * weather[month] ** 0.5 * rng.normal(1, 0.04)
                 therm = annual_therm * gas_profile[month] * weather[month] * rng.normal(1, 0.05)
                 service_month = f"{month + 1:02d}/{year}"
