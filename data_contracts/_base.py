@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import ibis.expr.types as ir
+import pandera.backends.ibis.builtin_checks  # noqa: F401  (pandera's ibis checks, registered before any contract is built)
 import pandera.ibis as pa
 from pandera.api.ibis.types import IbisData
 from pandera.ibis import Field

@@ -11,12 +11,12 @@ class CensusTractBoundaries(Contract):
     """One row per tract: its boundary as a GeoJSON geometry (WGS84 lon/lat)."""
 
     tract_geoid: str = Field(str_matches=r"^\d{11}$", description="11-digit census tract GEOID")
-    boundary: str = Field(str_matches=r'^\{.*"type":"(Multi)?Polygon"', description="GeoJSON Polygon or MultiPolygon geometry")
+    boundary: str = Field(str_matches=r'^\s*\{.*"type"\s*:\s*"(Multi)?Polygon"', description="GeoJSON Polygon or MultiPolygon geometry")
 
     class Config:
         title = "Census tract boundaries"
         unique = ["tract_geoid"]
-        metadata = {"version": "1.0.0", "time_column": None}
+        metadata = {"version": "1.0.1", "time_column": None}
 
 
 CONTRACT = CensusTractBoundaries

@@ -11,14 +11,20 @@ from pandera.ibis import Field
 
 from data_contracts._base import Contract, not_in_future, unit_fits
 
-# Units each fuel may be bought in (GGE: gasoline gallon equivalent, how CNG is usually sold).
+# Units each fuel may be bought in (GGE / DGE: gasoline / diesel gallon equivalents, how CNG and
+# LNG are usually sold; hydrogen is sold by the kilogram).
 UNITS_BY_FUEL = {
     "gasoline": ["gal", "L"],
     "diesel": ["gal", "L"],
+    "renewable_diesel": ["gal", "L"],
     "e85": ["gal", "L"],
+    "b5": ["gal", "L"],
     "b20": ["gal", "L"],
+    "b100": ["gal", "L"],
     "propane": ["gal", "L"],
-    "cng": ["GGE", "scf"],
+    "cng": ["GGE", "DGE", "scf"],
+    "lng": ["gal", "DGE", "L"],
+    "hydrogen": ["kg"],
     "electricity": ["kWh"],
 }
 
@@ -44,7 +50,7 @@ class FleetFuel(Contract):
 
     class Config:
         title = "Fleet fuel purchases"
-        metadata = {"version": "1.0.0", "time_column": "purchase_date"}
+        metadata = {"version": "1.1.0", "time_column": "purchase_date"}
 
 
 CONTRACT = FleetFuel

@@ -29,8 +29,8 @@ class MicromobilityTrips(Contract):
     trip_id: str = Field(str_matches=r"^\S.{0,63}$", description="Provider's trip id (a UUID in MDS)")
     provider_name: str = Field(description="Operator")
     device_id: str = Field(nullable=True, metadata={"personal": "device_id"}, description="Provider's device id (hashed at ingest)")
-    vehicle_type: str = Field(isin=["bicycle", "scooter", "moped", "car", "other"], description="MDS vehicle_type")
-    propulsion_type: str = Field(nullable=True, description="MDS propulsion types, e.g. electric_assist, human")
+    vehicle_type: str = Field(isin=["bicycle", "cargo_bicycle", "scooter", "moped", "car", "other"], description="MDS 1.2 vehicle_type")
+    propulsion_type: str = Field(nullable=True, description="Main propulsion type, e.g. electric_assist, human (MDS sends a list: map its first item)")
     start_time: datetime = Field(description="Trip start, UTC")
     end_time: datetime = Field(description="Trip end, UTC")
     trip_duration_s: float = Field(ge=0, le=MAX_TRIP_SECONDS, description="Duration in seconds")
@@ -49,7 +49,7 @@ class MicromobilityTrips(Contract):
     class Config:
         title = "Micromobility trips"
         unique = ["provider_name", "trip_id"]
-        metadata = {"version": "1.0.0", "time_column": "start_time"}
+        metadata = {"version": "1.1.0", "time_column": "start_time"}
 
 
 CONTRACT = MicromobilityTrips
