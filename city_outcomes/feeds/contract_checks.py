@@ -59,9 +59,14 @@ def _parse_timestamp(text: ir.StringValue, fmt: str | None, zone: str | None) ->
     return naive if zone is None else local_to_utc(zone, naive).cast(dt.timestamp)
 
 
+@ibis.udf.scalar.builtin(name="trim")
+def _trim_spaces(value: str) -> str:  # type: ignore[empty-body]
+    """DuckDB's one-argument TRIM (spaces): several times faster than trimming a set of characters."""
+
+
 def _clean_text(column: ir.StringValue) -> ir.StringValue:
     """Exports pad fields with spaces and write empty strings for missing values."""
-    return column.strip().nullif("")
+    return _trim_spaces(column).nullif("")
 
 
 def typed_columns(raw: ir.Table, contract: ContractInfo, feed: FeedConfig) -> tuple[dict[str, ir.Value], dict[str, ir.BooleanValue]]:

@@ -34,6 +34,9 @@ FILE_ROW = "_source_row"
 FEED = "_feed"
 LINEAGE_COLUMNS = {FEED: "VARCHAR", FILE_SHA: "VARCHAR", FILE_ROW: "BIGINT"}
 CAST_FAILED = "__cast_failed__"
+# Within a run, rows name their file by its position in the run (a small integer), not by its
+# 64-character hash: millions of rows then carry 4 bytes, not 64. _files maps one to the other.
+FILE_INDEX = "__file"
 
 
 @dataclass
@@ -131,8 +134,8 @@ def ingest_feed(
         if readable:
             _find_failures(conn, contract, readable)
             _write_core(conn, contract, feed_name, months, policy, city)
-            for file, source in readable:
-                _write_quarantine_and_counts(conn, feed_name, contract, file, source)
+            for index, (file, source) in enumerate(readable):
+                _write_quarantine_and_counts(conn, feed_name, contract, index, file, source)
         for file, error in unreadable:
             _quarantine_unreadable(conn, feed_name, feed, contract, file, error)
         outcome.rows_written = _count_core(conn, contract, feed_name, months)
@@ -171,12 +174,14 @@ def _load_typed(conn: duckdb.DuckDBPyConnection, readable: list[tuple[LandedFile
     """Read every readable file once into ``_typed``: contract columns cast from text, plus cast failures."""
     conn.execute("DROP TABLE IF EXISTS _typed")
     conn.execute("DROP TABLE IF EXISTS _spec_failures")
-    conn.execute(f"CREATE TEMP TABLE _spec_failures ({FILE_SHA} VARCHAR, {FILE_ROW} BIGINT, rules VARCHAR[])")
+    conn.execute(f"CREATE TEMP TABLE _spec_failures ({FILE_INDEX} INTEGER, {FILE_ROW} BIGINT, rules VARCHAR[])")
+    conn.execute(f"CREATE OR REPLACE TEMP TABLE _files ({FILE_INDEX} INTEGER, {FILE_SHA} VARCHAR)")
+    conn.executemany("INSERT INTO _files VALUES (?, ?)", [[index, file.sha256] for index, (file, _) in enumerate(readable)] or [[-1, ""]])
     for index, (file, source) in enumerate(readable):
         raw = ibis.table({**dict.fromkeys(source.columns, "string"), SOURCE_ROW: "int64"}, name="__raw__")
         typed, cast_failed = typed_columns(raw, contract, with_file_headers(feed, source.columns))
         expr = raw.select(
-            **{FILE_SHA: ibis.literal(file.sha256), FILE_ROW: raw[SOURCE_ROW]},
+            **{FILE_INDEX: ibis.literal(index, type="int32"), FILE_ROW: raw[SOURCE_ROW]},
             **typed,
             **{f"{CAST_FAILED}{name}": failed for name, failed in cast_failed.items()},
         )
@@ -188,7 +193,7 @@ def _load_typed(conn: duckdb.DuckDBPyConnection, readable: list[tuple[LandedFile
         if source.row_rules:
             conn.executemany(
                 "INSERT INTO _spec_failures VALUES (?, ?, ?)",
-                [[file.sha256, row, rules] for row, rules in source.row_rules.items()],
+                [[index, row, rules] for row, rules in source.row_rules.items()],
             )
 
 
@@ -196,13 +201,13 @@ def _find_failures(conn: duckdb.DuckDBPyConnection, contract: ContractInfo, read
     """One pass of the contract's checks over ``_typed``: ``_failures`` holds each failing row's rules."""
     typed = ibis.duckdb.from_connection(conn).table("_typed")
     cast_flags = {c.removeprefix(CAST_FAILED): c for c in typed.columns if c.startswith(CAST_FAILED)}
-    checked = with_failed_rules(typed, contract, cast_flags).select(FILE_SHA, FILE_ROW, FAILED_RULES)
+    checked = with_failed_rules(typed, contract, cast_flags).select(FILE_INDEX, FILE_ROW, FAILED_RULES)
     conn.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE _failures AS
-        SELECT {FILE_SHA}, {FILE_ROW}, list_concat(coalesce(spec.rules, []), checked.{FAILED_RULES}) AS rules
+        SELECT {FILE_INDEX}, {FILE_ROW}, list_concat(coalesce(spec.rules, []), checked.{FAILED_RULES}) AS rules
         FROM ({ibis.to_sql(checked, dialect='duckdb')}) AS checked
-        LEFT JOIN _spec_failures AS spec USING ({FILE_SHA}, {FILE_ROW})
+        LEFT JOIN _spec_failures AS spec USING ({FILE_INDEX}, {FILE_ROW})
         WHERE len(checked.{FAILED_RULES}) > 0 OR spec.rules IS NOT NULL
         """
     )
@@ -227,22 +232,24 @@ def _write_core(
     conn.execute(
         f"""
         INSERT INTO {core_table(contract)} ({names}, {FEED}, {FILE_SHA}, {FILE_ROW})
-        SELECT {", ".join(select.expressions.values())}, ?, t.{FILE_SHA}, t.{FILE_ROW}
+        SELECT {", ".join(select.expressions.values())}, ?, files.{FILE_SHA}, t.{FILE_ROW}
         FROM (
             SELECT * FROM _typed AS t
-            ANTI JOIN _failures AS f ON f.{FILE_SHA} = t.{FILE_SHA} AND f.{FILE_ROW} = t.{FILE_ROW}
+            ANTI JOIN _failures AS f ON f.{FILE_INDEX} = t.{FILE_INDEX} AND f.{FILE_ROW} = t.{FILE_ROW}
             WHERE true {time_filter}
         ) AS t
+        JOIN _files AS files USING ({FILE_INDEX})
         {" ".join(select.joins)}
-        ORDER BY t.{FILE_SHA}, t.{FILE_ROW}
         """,
         [*select.params, feed_name, *time_params],
     )
 
 
-def _write_quarantine_and_counts(conn: duckdb.DuckDBPyConnection, feed_name: str, contract: ContractInfo, file: LandedFile, source: RawSource) -> None:
-    failed = conn.execute(f"SELECT count(*) FROM _failures WHERE {FILE_SHA} = ?", [file.sha256]).fetchone()[0]
-    rows_read = conn.execute(f"SELECT count(*) FROM _typed WHERE {FILE_SHA} = ?", [file.sha256]).fetchone()[0]
+def _write_quarantine_and_counts(
+    conn: duckdb.DuckDBPyConnection, feed_name: str, contract: ContractInfo, index: int, file: LandedFile, source: RawSource
+) -> None:
+    failed = conn.execute(f"SELECT count(*) FROM _failures WHERE {FILE_INDEX} = ?", [index]).fetchone()[0]
+    rows_read = conn.execute(f"SELECT count(*) FROM _typed WHERE {FILE_INDEX} = ?", [index]).fetchone()[0]
     if failed:
         # Back to the file for the failing rows' original text (the record itself, for JSON).
         raw_value = f"r.{RAW_JSON}::JSON" if source.raw_json_column else f"json_merge_patch(to_json(r), '{{\"{SOURCE_ROW}\": null}}')"
@@ -250,12 +257,12 @@ def _write_quarantine_and_counts(conn: duckdb.DuckDBPyConnection, feed_name: str
             f"""
             INSERT INTO meta.quarantine
             WITH __raw__ AS ({source.sql})
-            SELECT ?, ?, f.{FILE_SHA}, f.{FILE_ROW}, ?, ?, f.rules, {raw_value}
+            SELECT ?, ?, ?, f.{FILE_ROW}, ?, ?, f.rules, {raw_value}
             FROM __raw__ AS r
-            JOIN _failures AS f ON f.{FILE_ROW} = r.{SOURCE_ROW} AND f.{FILE_SHA} = ?
+            JOIN _failures AS f ON f.{FILE_ROW} = r.{SOURCE_ROW} AND f.{FILE_INDEX} = ?
             ORDER BY f.{FILE_ROW}
             """,
-            [*source.params, feed_name, str(file.source_path), contract.name, contract.version, file.sha256],
+            [*source.params, feed_name, str(file.source_path), file.sha256, contract.name, contract.version, index],
         )
     conn.execute(
         "INSERT INTO meta.file_reconciliation VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)",
