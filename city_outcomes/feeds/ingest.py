@@ -176,8 +176,9 @@ def _load_typed(conn: duckdb.DuckDBPyConnection, readable: list[tuple[LandedFile
     conn.execute("DROP TABLE IF EXISTS _spec_failures")
     conn.execute(f"CREATE TEMP TABLE _spec_failures ({FILE_INDEX} INTEGER, {FILE_ROW} BIGINT, rules VARCHAR[])")
     conn.execute(f"CREATE OR REPLACE TEMP TABLE _files ({FILE_INDEX} INTEGER, {FILE_SHA} VARCHAR)")
-    conn.executemany("INSERT INTO _files VALUES (?, ?)", [[index, file.sha256] for index, (file, _) in enumerate(readable)] or [[-1, ""]])
-    for index, (file, source) in enumerate(readable):
+    if readable:
+        conn.executemany("INSERT INTO _files VALUES (?, ?)", [[index, file.sha256] for index, (file, _) in enumerate(readable)])
+    for index, (_, source) in enumerate(readable):
         raw = ibis.table({**dict.fromkeys(source.columns, "string"), SOURCE_ROW: "int64"}, name="__raw__")
         typed, cast_failed = typed_columns(raw, contract, with_file_headers(feed, source.columns))
         expr = raw.select(
