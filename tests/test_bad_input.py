@@ -117,8 +117,8 @@ def test_json_records_that_break_their_specification_are_quarantined_with_the_sp
     _, outcome, conn = _deliver(tmp_path, "trips", {"trips/2024-05.json": _payload(trips)}, feeds={"trips": TRIPS_FEED})
     assert (outcome.rows_read, outcome.rows_accepted, outcome.rows_quarantined) == (4, 1, 3)
     rules = _rules(conn)
-    assert "json_schema trips.json: (record): 'trip_id' is a required property" in rules[2]
-    assert any(r.startswith("json_schema trips.json: start_time: 'yesterday' is not of type 'number'") for r in rules[3])
+    assert 'json_schema trips.json: (record): "trip_id" is a required property' in rules[2]
+    assert any(r.startswith('json_schema trips.json: start_time: "yesterday" is not of type "number"') for r in rules[3])
     assert rules[4] == ["end_after_start: end_time must not be before start_time"]
     # The quarantine keeps the record exactly as delivered.
     assert json.loads(conn.execute("SELECT raw_values FROM meta.quarantine WHERE source_row = 3").fetchone()[0])["start_time"] == "yesterday"
@@ -129,7 +129,7 @@ def test_json_records_that_break_their_specification_are_quarantined_with_the_sp
     [
         (b'{"version": "1.2.0", "data": {"trips": [', "is not valid JSON"),
         (json.dumps({"version": "1.2.0", "data": {"rides": []}}).encode(), "has no record array at 'data.trips' (missing 'trips')"),
-        (json.dumps({"version": "0.9", "data": {"trips": []}}).encode(), "does not follow trips.json: version: '0.9' does not match"),
+        (json.dumps({"version": "0.9", "data": {"trips": []}}).encode(), "does not follow trips.json: version: \"0.9\" does not match"),
     ],
     ids=["truncated", "wrong-structure", "wrong-version"],
 )

@@ -473,7 +473,7 @@ def test_divvy_is_not_a_gbfs_2_3_feed(tmp_path: Path) -> None:
     conn = warehouse.connect(city.warehouse_path)
     try:
         outcome = ingest_feed(conn, city, "gbfs_station_status")
-        assert "'version' is a required property" in outcome.files[0].file_error
+        assert '"version" is a required property' in outcome.files[0].file_error
         # The single-line file is quarantined whole, as its one line; nothing reaches core.
         assert (outcome.rows_read, outcome.rows_accepted, outcome.rows_quarantined) == (1, 0, 1)
     finally:
