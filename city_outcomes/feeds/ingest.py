@@ -171,31 +171,47 @@ def with_file_headers(feed: FeedConfig, headers: list[str]) -> FeedConfig:
 
 
 def _load_typed(conn: duckdb.DuckDBPyConnection, readable: list[tuple[LandedFile, RawSource]], contract: ContractInfo, feed: FeedConfig) -> None:
-    """Read every readable file once into ``_typed``: contract columns cast from text, plus cast failures."""
-    conn.execute("DROP TABLE IF EXISTS _typed")
-    conn.execute("DROP TABLE IF EXISTS _spec_failures")
-    conn.execute(f"CREATE TEMP TABLE _spec_failures ({FILE_INDEX} INTEGER, {FILE_ROW} BIGINT, rules VARCHAR[])")
-    conn.execute(f"CREATE OR REPLACE TEMP TABLE _files ({FILE_INDEX} INTEGER, {FILE_SHA} VARCHAR)")
-    if readable:
-        conn.executemany("INSERT INTO _files VALUES (?, ?)", [[index, file.sha256] for index, (file, _) in enumerate(readable)])
-    for index, (_, source) in enumerate(readable):
-        raw = ibis.table({**dict.fromkeys(source.columns, "string"), SOURCE_ROW: "int64"}, name="__raw__")
-        typed, cast_failed = typed_columns(raw, contract, with_file_headers(feed, source.columns))
-        expr = raw.select(
-            **{FILE_INDEX: ibis.literal(index, type="int32"), FILE_ROW: raw[SOURCE_ROW]},
-            **typed,
-            **{f"{CAST_FAILED}{name}": failed for name, failed in cast_failed.items()},
-        )
-        select = f"WITH __raw__ AS ({source.sql}) SELECT * FROM ({ibis.to_sql(expr, dialect='duckdb')})"
-        if index == 0:
-            conn.execute(f"CREATE TEMP TABLE _typed AS {select}", source.params)
-        else:
-            conn.execute(f"INSERT INTO _typed BY NAME {select}", source.params)
-        if source.row_rules:
-            conn.executemany(
-                "INSERT INTO _spec_failures VALUES (?, ?, ?)",
-                [[index, row, rules] for row, rules in source.row_rules.items()],
+    """Read every readable file once into ``_typed``: contract columns cast from text, plus cast failures.
+
+    Files are read in parallel with insertion order kept, so rows are stored in file order and a
+    row's record number is its position after the file's first row (numbering rows inside the scan
+    would run the whole read on one thread).
+    """
+    conn.execute("DROP VIEW IF EXISTS _typed")
+    conn.execute("DROP TABLE IF EXISTS _typed_rows")
+    conn.execute(f"CREATE OR REPLACE TEMP TABLE _spec_failures ({FILE_INDEX} INTEGER, {FILE_ROW} BIGINT, rules VARCHAR[])")
+    conn.execute(f"CREATE OR REPLACE TEMP TABLE _files ({FILE_INDEX} INTEGER, {FILE_SHA} VARCHAR, first_rowid BIGINT)")
+    conn.execute("SET preserve_insertion_order = true")
+    try:
+        for index, (file, source) in enumerate(readable):
+            raw = ibis.table(dict.fromkeys(source.columns, "string"), name="__raw__")
+            typed, cast_failed = typed_columns(raw, contract, with_file_headers(feed, source.columns))
+            expr = raw.select(
+                **{FILE_INDEX: ibis.literal(index, type="int32")},
+                **typed,
+                **{f"{CAST_FAILED}{name}": failed for name, failed in cast_failed.items()},
             )
+            select = f"WITH __raw__ AS ({source.scan_sql}) SELECT * FROM ({ibis.to_sql(expr, dialect='duckdb')})"
+            if index == 0:
+                conn.execute(f"CREATE TEMP TABLE _typed_rows AS {select} LIMIT 0", source.params)
+            first_rowid = conn.execute("SELECT count(*) FROM _typed_rows").fetchone()[0]
+            conn.execute(f"INSERT INTO _typed_rows BY NAME {select}", source.params)
+            conn.execute("INSERT INTO _files VALUES (?, ?, ?)", [index, file.sha256, first_rowid])
+            if source.row_rules:
+                conn.executemany(
+                    "INSERT INTO _spec_failures VALUES (?, ?, ?)",
+                    [[index, row, rules] for row, rules in source.row_rules.items()],
+                )
+    finally:
+        conn.execute("SET preserve_insertion_order = false")
+    if readable:
+        conn.execute(
+            f"""
+            CREATE TEMP VIEW _typed AS
+            SELECT rows.*, rows.rowid - files.first_rowid + 1 AS {FILE_ROW}
+            FROM _typed_rows AS rows JOIN _files AS files USING ({FILE_INDEX})
+            """
+        )
 
 
 def _find_failures(conn: duckdb.DuckDBPyConnection, contract: ContractInfo, readable: list[tuple[LandedFile, RawSource]]) -> None:

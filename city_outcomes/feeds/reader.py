@@ -44,20 +44,24 @@ class FileError(Exception):
 class RawSource:
     """A query that yields a file's rows as text columns plus ``__source_row``."""
 
-    sql: str
+    sql: str  # the rows with their record number, __source_row
     params: list[Any]
     columns: list[str]
     row_rules: dict[int, list[str]] = field(default_factory=dict)  # record-level spec violations (JSON)
     raw_json_column: bool = False
+    scan_sql: str = ""  # the rows in file order, without numbering them (which would read on one thread)
 
 
-def _csv_query(feed: FeedConfig) -> str:
-    return f"""
-        SELECT * RENAME (ordinality AS {SOURCE_ROW})
-        FROM read_csv(?, all_varchar = true, header = true, delim = ?, quote = ?, escape = ?,
-                      encoding = ?, strict_mode = true, null_padding = false)
-        WITH ORDINALITY
-    """
+CSV_SCAN = """
+    SELECT * FROM read_csv(?, all_varchar = true, header = true, delim = ?, quote = ?, escape = ?,
+                           encoding = ?, strict_mode = true, null_padding = false)
+"""
+CSV_NUMBERED = f"""
+    SELECT * RENAME (ordinality AS {SOURCE_ROW})
+    FROM read_csv(?, all_varchar = true, header = true, delim = ?, quote = ?, escape = ?,
+                  encoding = ?, strict_mode = true, null_padding = false)
+    WITH ORDINALITY
+"""
 
 
 def _csv_params(feed: FeedConfig, path: Path) -> list[Any]:
@@ -92,14 +96,14 @@ def open_source(
 
 
 def _open_csv(conn: duckdb.DuckDBPyConnection, feed_name: str, feed: FeedConfig, path: Path) -> RawSource:
-    query, params = _csv_query(feed), _csv_params(feed, path)
+    params = _csv_params(feed, path)
     try:
-        columns = [row[0] for row in conn.execute(f"DESCRIBE {query}", params).fetchall()]
+        columns = [row[0] for row in conn.execute(f"DESCRIBE {CSV_SCAN}", params).fetchall()]
     except (duckdb.InvalidInputException, duckdb.IOException, duckdb.ConversionException) as exc:
         raise FileError(
             feed_name, path, f"cannot be read as CSV with encoding {feed.encoding!r} and delimiter {feed.delimiter!r}: {_csv_problem(str(exc), feed)}"
         ) from exc
-    return RawSource(query, params, [c for c in columns if c != SOURCE_ROW])
+    return RawSource(CSV_NUMBERED, params, columns, scan_sql=CSV_SCAN)
 
 
 def _csv_problem(message: str, feed: FeedConfig) -> str:
@@ -204,7 +208,8 @@ def _open_json(
     conn.register(f"{temp_name}_arrow", table)
     conn.execute(f"CREATE OR REPLACE TEMP TABLE {quote_ident(temp_name)} AS SELECT * FROM {quote_ident(temp_name + '_arrow')}")
     conn.unregister(f"{temp_name}_arrow")
-    return RawSource(f"SELECT * FROM {quote_ident(temp_name)}", [], keys, row_rules, raw_json_column=True)
+    table = f"SELECT * FROM {quote_ident(temp_name)}"
+    return RawSource(table, [], keys, row_rules, raw_json_column=True, scan_sql=f"{table} ORDER BY {SOURCE_ROW}")
 
 
 def read_lines_for_quarantine(path: Path, feed: FeedConfig) -> list[tuple[int, str]]:
