@@ -37,6 +37,9 @@ CAST_FAILED = "__cast_failed__"
 # Within a run, rows name their file by its position in the run (a small integer), not by its
 # 64-character hash: millions of rows then carry 4 bytes, not 64. _files maps one to the other.
 FILE_INDEX = "__file"
+# A row's position in _typed_rows (its rowid). Rows are stored in file order, so its record number
+# in its file is ROW_ID - _files.first_rowid + 1, worked out only where it is needed.
+ROW_ID = "__rowid"
 
 
 @dataclass
@@ -132,8 +135,8 @@ def ingest_feed(
         conn.execute("DELETE FROM meta.file_reconciliation WHERE feed = ?", [feed_name])
         _clear_core(conn, contract, feed_name, months)
         if readable:
-            _find_failures(conn, contract, readable)
-            _write_core(conn, contract, feed_name, months, policy, city)
+            _find_failures(conn, contract)
+            _write_core(conn, contract, feed_name, months, policy)
             for index, (file, source) in enumerate(readable):
                 _write_quarantine_and_counts(conn, feed_name, contract, index, file, source)
         for file, error in unreadable:
@@ -205,27 +208,29 @@ def _load_typed(conn: duckdb.DuckDBPyConnection, readable: list[tuple[LandedFile
     finally:
         conn.execute("SET preserve_insertion_order = false")
     if readable:
-        conn.execute(
-            f"""
-            CREATE TEMP VIEW _typed AS
-            SELECT rows.*, rows.rowid - files.first_rowid + 1 AS {FILE_ROW}
-            FROM _typed_rows AS rows JOIN _files AS files USING ({FILE_INDEX})
-            """
-        )
+        conn.execute(f"CREATE TEMP VIEW _typed AS SELECT rowid AS {ROW_ID}, * FROM _typed_rows")
 
 
-def _find_failures(conn: duckdb.DuckDBPyConnection, contract: ContractInfo, readable: list[tuple[LandedFile, RawSource]]) -> None:
+def _find_failures(conn: duckdb.DuckDBPyConnection, contract: ContractInfo) -> None:
     """One pass of the contract's checks over ``_typed``: ``_failures`` holds each failing row's rules."""
     typed = ibis.duckdb.from_connection(conn).table("_typed")
     cast_flags = {c.removeprefix(CAST_FAILED): c for c in typed.columns if c.startswith(CAST_FAILED)}
-    checked = with_failed_rules(typed, contract, cast_flags).select(FILE_INDEX, FILE_ROW, FAILED_RULES)
+    checked = with_failed_rules(typed, contract, cast_flags).select(ROW_ID, FILE_INDEX, FAILED_RULES)
     conn.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE _failures AS
-        SELECT {FILE_INDEX}, {FILE_ROW}, list_concat(coalesce(spec.rules, []), checked.{FAILED_RULES}) AS rules
-        FROM ({ibis.to_sql(checked, dialect='duckdb')}) AS checked
-        LEFT JOIN _spec_failures AS spec USING ({FILE_INDEX}, {FILE_ROW})
-        WHERE len(checked.{FAILED_RULES}) > 0 OR spec.rules IS NOT NULL
+        WITH spec AS (
+            SELECT files.first_rowid + spec.{FILE_ROW} - 1 AS {ROW_ID}, spec.rules
+            FROM _spec_failures AS spec JOIN _files AS files USING ({FILE_INDEX})
+        ),
+        failing AS (
+            SELECT checked.{ROW_ID}, checked.{FILE_INDEX}, list_concat(coalesce(spec.rules, []), checked.{FAILED_RULES}) AS rules
+            FROM ({ibis.to_sql(checked, dialect='duckdb')}) AS checked
+            LEFT JOIN spec USING ({ROW_ID})
+            WHERE len(checked.{FAILED_RULES}) > 0 OR spec.rules IS NOT NULL
+        )
+        SELECT failing.*, failing.{ROW_ID} - files.first_rowid + 1 AS {FILE_ROW}
+        FROM failing JOIN _files AS files USING ({FILE_INDEX})
         """
     )
 
@@ -237,9 +242,7 @@ def _time_filter(contract: ContractInfo, months: tuple[date, date] | None, alias
     return f"AND {column} >= ? AND {column} < ?", list(months)
 
 
-def _write_core(
-    conn: duckdb.DuckDBPyConnection, contract: ContractInfo, feed_name: str, months: tuple[date, date] | None, policy: PrivacyPolicy, city: CityConfig
-) -> None:
+def _write_core(conn: duckdb.DuckDBPyConnection, contract: ContractInfo, feed_name: str, months: tuple[date, date] | None, policy: PrivacyPolicy) -> None:
     """Insert the accepted rows of the run's months, as the privacy policy leaves them."""
     select = core_select(contract, policy, "t.")
     if needs_tract_boundaries(contract, policy):
@@ -249,10 +252,10 @@ def _write_core(
     conn.execute(
         f"""
         INSERT INTO {core_table(contract)} ({names}, {FEED}, {FILE_SHA}, {FILE_ROW})
-        SELECT {", ".join(select.expressions.values())}, ?, files.{FILE_SHA}, t.{FILE_ROW}
+        SELECT {", ".join(select.expressions.values())}, ?, files.{FILE_SHA}, t.{ROW_ID} - files.first_rowid + 1
         FROM (
             SELECT * FROM _typed AS t
-            ANTI JOIN _failures AS f ON f.{FILE_INDEX} = t.{FILE_INDEX} AND f.{FILE_ROW} = t.{FILE_ROW}
+            ANTI JOIN _failures AS f ON f.{ROW_ID} = t.{ROW_ID}
             WHERE true {time_filter}
         ) AS t
         JOIN _files AS files USING ({FILE_INDEX})
@@ -266,7 +269,7 @@ def _write_quarantine_and_counts(
     conn: duckdb.DuckDBPyConnection, feed_name: str, contract: ContractInfo, index: int, file: LandedFile, source: RawSource
 ) -> None:
     failed = conn.execute(f"SELECT count(*) FROM _failures WHERE {FILE_INDEX} = ?", [index]).fetchone()[0]
-    rows_read = conn.execute(f"SELECT count(*) FROM _typed WHERE {FILE_INDEX} = ?", [index]).fetchone()[0]
+    rows_read = conn.execute(f"SELECT count(*) FROM _typed_rows WHERE {FILE_INDEX} = ?", [index]).fetchone()[0]
     if failed:
         # Back to the file for the failing rows' original text (the record itself, for JSON).
         raw_value = f"r.{RAW_JSON}::JSON" if source.raw_json_column else f"json_merge_patch(to_json(r), '{{\"{SOURCE_ROW}\": null}}')"
