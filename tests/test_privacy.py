@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -98,3 +99,33 @@ def test_a_city_policy_can_keep_or_drop_instead(tmp_path: Path) -> None:
 def test_a_bad_policy_is_refused_with_the_reason(tmp_path: Path, actions: dict, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         _city(tmp_path, policy={"actions": actions})
+
+
+def test_quarantined_rows_do_not_keep_personal_fields_raw(tmp_path: Path) -> None:
+    city, conn = _city(tmp_path)
+    bad_trip = _trip(7)
+    bad_trip["trip_duration"] = 10_000_000  # implausible: quarantined
+    (city.inbox_dir / "trips" / "2024-06.json").write_bytes(_payload([bad_trip]))
+    (city.inbox_dir / "crm" / "requests.csv").write_text(
+        "Case,Type,Status,Opened,Details,Address,Caller,Email,Phone,Lat,Lon\n"
+        "C-2,Pothole,Pending,2024-05-02 21:15:00,Call me at 555-0199,3 Oak Ave,John Doe,john@example.org,555-0199,40.600,-75.300\n"
+    )
+    ingest_feed(conn, city, "trips")
+    ingest_feed(conn, city, "requests")
+    trip = json.loads(conn.execute("SELECT raw_values FROM meta.quarantine WHERE feed = 'trips'").fetchone()[0])
+    # The device is hashed exactly as core hashes it; the route (every point of the trip) is withheld.
+    assert trip["device_id"] == hashlib.sha256((PrivacyPolicy.load(city).salt + bad_trip["device_id"]).encode()).hexdigest()
+    assert trip["route"].startswith("[withheld") and trip["trip_duration"] == 10_000_000
+    request = json.loads(conn.execute("SELECT raw_values FROM meta.quarantine WHERE feed = 'requests'").fetchone()[0])
+    assert request["Status"] == "Pending"  # what broke the rule stays readable
+    stored = json.dumps(conn.execute("SELECT raw_values FROM meta.quarantine").fetchall())
+    for personal in ("John Doe", "john@example.org", "555-0199", "3 Oak Ave", "40.600", bad_trip["device_id"]):
+        assert personal not in stored
+
+
+def test_an_unreadable_file_with_personal_fields_keeps_only_line_numbers(tmp_path: Path) -> None:
+    city, conn = _city(tmp_path)
+    (city.inbox_dir / "crm" / "requests.csv").write_text("Case;Type;Caller\nC-3;Noise;Jane Roe\n")  # wrong delimiter
+    outcome = ingest_feed(conn, city, "requests")
+    assert outcome.files[0].file_error and outcome.rows_quarantined == 1
+    assert "Jane Roe" not in conn.execute("SELECT raw_values FROM meta.quarantine").fetchone()[0]

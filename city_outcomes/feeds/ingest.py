@@ -24,7 +24,15 @@ import ibis
 from city_outcomes.config import CityConfig, FeedConfig
 from city_outcomes.feeds.contract_checks import FAILED_RULES, typed_columns, with_failed_rules
 from city_outcomes.feeds.landing import LandedFile, land_file
-from city_outcomes.feeds.privacy import PrivacyPolicy, core_select, needs_tract_boundaries, prepare_tract_shapes
+from city_outcomes.feeds.privacy import (
+    WITHHELD,
+    PrivacyPolicy,
+    core_select,
+    has_personal_fields,
+    needs_tract_boundaries,
+    prepare_tract_shapes,
+    redact_raw_row,
+)
 from city_outcomes.feeds.reader import RAW_JSON, SOURCE_ROW, FileError, RawSource, open_source, read_lines_for_quarantine
 from city_outcomes.warehouse import quote_ident, transaction
 from data_contracts import ContractInfo, get_contract
@@ -140,7 +148,9 @@ def ingest_feed(
             for index, (file, source) in enumerate(readable):
                 _write_quarantine_and_counts(conn, feed_name, contract, index, file, source)
         for file, error in unreadable:
-            _quarantine_unreadable(conn, feed_name, feed, contract, file, error)
+            _quarantine_unreadable(conn, feed_name, feed, contract, file, error, policy)
+        if has_personal_fields(contract, policy):
+            _redact_quarantine(conn, feed_name, contract, feed, policy)
         outcome.rows_written = _count_core(conn, contract, feed_name, months)
         outcome.files = _file_outcomes(conn, feed_name, landed)
         outcome.top_rules = [
@@ -301,11 +311,33 @@ def _count_core(conn: duckdb.DuckDBPyConnection, contract: ContractInfo, feed_na
     return conn.execute(f"SELECT count(*) FROM {core_table(contract)} WHERE {FEED} = ? {time_filter}", [feed_name, *time_params]).fetchone()[0]
 
 
+def _redact_quarantine(conn: duckdb.DuckDBPyConnection, feed_name: str, contract: ContractInfo, feed: FeedConfig, policy: PrivacyPolicy) -> None:
+    """Personal fields of quarantined rows get the treatment they would have had in core."""
+    rows = conn.execute(
+        "SELECT file_sha256, source_row, raw_values FROM meta.quarantine WHERE feed = ? AND NOT starts_with(failed_rules[1], 'file: ')",
+        [feed_name],
+    ).fetchall()
+    updates = []
+    for sha, row, raw in rows:
+        values = json.loads(raw)
+        redacted = redact_raw_row(values, contract, feed.columns, policy) if isinstance(values, dict) else values
+        if redacted != values:
+            updates.append([json.dumps(redacted), feed_name, sha, row])
+    if updates:
+        conn.executemany("UPDATE meta.quarantine SET raw_values = ? WHERE feed = ? AND file_sha256 = ? AND source_row = ?", updates)
+
+
 def _quarantine_unreadable(
-    conn: duckdb.DuckDBPyConnection, feed_name: str, feed: FeedConfig, contract: ContractInfo, file: LandedFile, error: FileError
+    conn: duckdb.DuckDBPyConnection, feed_name: str, feed: FeedConfig, contract: ContractInfo, file: LandedFile, error: FileError, policy: PrivacyPolicy
 ) -> None:
-    """An unreadable file is quarantined line by line under its file-level error: nothing is lost."""
+    """An unreadable file is quarantined line by line under its file-level error: nothing is lost.
+
+    Where the feed holds personal fields, a line that could not be parsed cannot be redacted field
+    by field: its text is withheld (the landing zone keeps the file) and only its number is kept.
+    """
     lines = read_lines_for_quarantine(file.landed_path, feed)
+    if has_personal_fields(contract, policy):
+        lines = [(number, WITHHELD) for number, _ in lines]
     rule = f"file: {error.problem}"
     if lines:
         conn.executemany(

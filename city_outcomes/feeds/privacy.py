@@ -15,6 +15,7 @@ strict default below applies.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -168,4 +169,36 @@ def needs_tract_boundaries(contract: ContractInfo, policy: PrivacyPolicy) -> boo
 def _sql_type(dtype: dt.DataType) -> str:
     return {"string": "VARCHAR", "float64": "DOUBLE", "int64": "BIGINT", "date": "DATE", "timestamp": "TIMESTAMP", "boolean": "BOOLEAN"}.get(
         str(dtype).lower().removeprefix("!"), "VARCHAR"
+    )
+
+
+WITHHELD = "[withheld: personal data; the raw file is in the landing zone]"
+
+
+def redact_raw_row(raw: dict, contract: ContractInfo, columns: Mapping[str, str], policy: PrivacyPolicy) -> dict:
+    """A quarantined row as the file had it, less its personal fields: hashed the way core hashes
+    them (so a quarantined device can be matched to its accepted trips), or withheld."""
+    redacted = dict(raw)
+    for name, column in contract.schema.columns.items():
+        kind = (column.metadata or {}).get("personal")
+        if not kind or policy.action(kind) == "keep":
+            continue
+        source = columns.get(name, name)
+        key = source.split(".")[0]  # a JSON path withholds its whole top-level member (a route, say)
+        if source.startswith("$.") or key not in redacted or redacted[key] is None:
+            continue
+        value = redacted[key]
+        if policy.action(kind) == "hash" and key == source and not isinstance(value, (dict, list)):
+            text = str(value).strip()
+            redacted[key] = hashlib.sha256((policy.salt + text).encode()).hexdigest() if text else value
+        else:
+            redacted[key] = WITHHELD
+    return redacted
+
+
+def has_personal_fields(contract: ContractInfo, policy: PrivacyPolicy) -> bool:
+    """True if any of the contract's columns is personal and not kept as is."""
+    return any(
+        (column.metadata or {}).get("personal") and policy.action(column.metadata["personal"]) != "keep"
+        for column in contract.schema.columns.values()
     )
