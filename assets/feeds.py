@@ -142,7 +142,8 @@ def build_inbox_sensor(city: CityConfig, feed_name: str) -> dg.SensorDefinition:
             # A new file may hold any month: refresh every month in one run (months that did not change are rewritten unchanged).
             months = monthly_partitions(city).get_partition_keys()
             tags = {"dagster/asset_partition_range_start": months[0], "dagster/asset_partition_range_end": months[-1]}
-        run = dg.RunRequest(run_key=f"{feed_name}:{hash_state(state)}", asset_selection=[key], tags={**tags, "city_outcomes/changed_files": ", ".join(changed)[:1000]})
+        tags.update({"city_outcomes/city": city.city.name, "city_outcomes/changed_files": ", ".join(changed)[:1000]})
+        run = dg.RunRequest(run_key=f"{feed_name}:{hash_state(state)}", asset_selection=[key], tags=tags)
         return dg.SensorResult(run_requests=[run], cursor=json.dumps(state, sort_keys=True))
 
     return _sensor

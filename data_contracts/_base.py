@@ -9,7 +9,7 @@ and a description a city can hand to a vendor.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 
 import ibis.expr.types as ir
 import pandera.backends.ibis.builtin_checks  # noqa: F401  (pandera's ibis checks, registered before any contract is built)
@@ -73,6 +73,11 @@ def first_day_of_month(data: IbisData) -> ir.BooleanColumn:
 def not_in_future(data: IbisData) -> ir.BooleanColumn:
     """A reading dated after today cannot have been measured yet."""
     return data.table[data.key] <= date.today()
+
+
+def not_in_future_time(data: IbisData) -> ir.BooleanColumn:
+    """An event stamped after now (UTC) has not happened yet: a clock or time-zone error."""
+    return data.table[data.key] <= datetime.now(UTC).replace(tzinfo=None)
 
 
 def unit_fits(table: ir.Table, kind_column: str, units_by_kind: dict[str, list[str]]) -> ir.BooleanColumn:

@@ -9,7 +9,7 @@ import pandera.ibis as pa
 from pandera.api.ibis.types import IbisData
 from pandera.ibis import Field
 
-from data_contracts._base import Contract, ends_after_start
+from data_contracts._base import Contract, ends_after_start, not_in_future_time
 
 
 class EvChargingSessions(Contract):
@@ -24,6 +24,10 @@ class EvChargingSessions(Contract):
     latitude: float = Field(nullable=True, ge=-90, le=90, description="Charger latitude (public infrastructure)")
     longitude: float = Field(nullable=True, ge=-180, le=180, description="Charger longitude (public infrastructure)")
 
+    @pa.check("start_time", name="not_in_future", error="must not be after now")
+    def _not_future(cls, data: IbisData) -> ir.BooleanColumn:
+        return not_in_future_time(data)
+
     @pa.dataframe_check(name="end_after_start", error="end_time must not be before start_time")
     def _end_after_start(cls, data: IbisData) -> ir.BooleanColumn:
         return ends_after_start(data.table, "start_time", "end_time")
@@ -31,7 +35,7 @@ class EvChargingSessions(Contract):
     class Config:
         title = "EV charging sessions"
         unique = ["station_id", "port_id", "start_time"]
-        metadata = {"version": "1.0.0", "time_column": "start_time"}
+        metadata = {"version": "1.1.0", "time_column": "start_time"}
 
 
 CONTRACT = EvChargingSessions

@@ -13,7 +13,7 @@ import pandera.ibis as pa
 from pandera.api.ibis.types import IbisData
 from pandera.ibis import Field
 
-from data_contracts._base import Contract, ends_after_start
+from data_contracts._base import Contract, ends_after_start, not_in_future_time
 
 MAX_TRIP_SECONDS = 24 * 3600  # a rental longer than a day is not a trip (lost, stolen or a data error)
 MAX_TRIP_METRES = 100_000
@@ -42,6 +42,10 @@ class MicromobilityTrips(Contract):
     start_tract_geoid: str = Field(nullable=True, str_matches=r"^\d{11}$", metadata={"coarsened_from": "start"}, description="Census tract of the start")
     end_tract_geoid: str = Field(nullable=True, str_matches=r"^\d{11}$", metadata={"coarsened_from": "end"}, description="Census tract of the end")
 
+    @pa.check("start_time", name="not_in_future", error="must not be after now")
+    def _not_future(cls, data: IbisData) -> ir.BooleanColumn:
+        return not_in_future_time(data)
+
     @pa.dataframe_check(name="end_after_start", error="end_time must not be before start_time")
     def _end_after_start(cls, data: IbisData) -> ir.BooleanColumn:
         return ends_after_start(data.table, "start_time", "end_time")
@@ -49,7 +53,7 @@ class MicromobilityTrips(Contract):
     class Config:
         title = "Micromobility trips"
         unique = ["provider_name", "trip_id"]
-        metadata = {"version": "1.1.0", "time_column": "start_time"}
+        metadata = {"version": "1.2.0", "time_column": "start_time"}
 
 
 CONTRACT = MicromobilityTrips

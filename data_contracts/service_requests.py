@@ -13,7 +13,7 @@ import pandera.ibis as pa
 from pandera.api.ibis.types import IbisData
 from pandera.ibis import Field
 
-from data_contracts._base import Contract, ends_after_start
+from data_contracts._base import Contract, ends_after_start, not_in_future_time
 
 
 class ServiceRequests(Contract):
@@ -36,6 +36,10 @@ class ServiceRequests(Contract):
     long: float = Field(nullable=True, ge=-180, le=180, metadata={"personal": "coordinates", "point": "location", "axis": "lon"}, description="Longitude (coarsened to tract)")
     location_tract_geoid: str = Field(nullable=True, str_matches=r"^\d{11}$", metadata={"coarsened_from": "location"}, description="Census tract of the request")
 
+    @pa.check("requested_at", name="not_in_future", error="must not be after now")
+    def _not_future(cls, data: IbisData) -> ir.BooleanColumn:
+        return not_in_future_time(data)
+
     @pa.dataframe_check(name="closed_after_requested", error="closed_at must not be before requested_at")
     def _closed_after_requested(cls, data: IbisData) -> ir.BooleanColumn:
         return ends_after_start(data.table, "requested_at", "closed_at")
@@ -43,7 +47,7 @@ class ServiceRequests(Contract):
     class Config:
         title = "311 service requests"
         unique = ["service_request_id"]
-        metadata = {"version": "1.0.0", "time_column": "requested_at"}
+        metadata = {"version": "1.1.0", "time_column": "requested_at"}
 
 
 CONTRACT = ServiceRequests

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import warnings
@@ -94,8 +95,8 @@ def quarantine(
             total, sample = quarantine_sample(conn, name, limit=limit)
             console.print(f"[bold]{name}[/bold]: {total} row(s) quarantined" + (f", first {len(sample)}:" if total > len(sample) else ":"))
             for row in sample:
-                console.print(f"  {Path(row['file']).name} row {row['row']}: " + "; ".join(row["rules"]))
-                console.print(f"    values: {row['values']}", style="dim", markup=False)
+                console.print(f"  {Path(row['file']).name} row {row['row']}: " + "; ".join(row["rules"]), markup=False, soft_wrap=True)
+                console.print(f"    values: {json.dumps(row['values'], ensure_ascii=False)}", style="dim", markup=False, soft_wrap=True)
     finally:
         conn.close()
 
@@ -157,7 +158,8 @@ def print_summary(city: CityConfig) -> None:
         )
     console.print(table)
     if any(feed["rows_quarantined"] for feed in feeds):
-        console.print("[yellow]Some rows were quarantined (not used in any figure): `.venv/bin/city-outcomes quarantine` lists them with the rules they broke.[/yellow]")
+        command = ".venv/bin/city-outcomes quarantine" + ("" if city.config_path == DEMO_CITY_CONFIG.resolve() else f" --city {city.config_path}")
+        console.print(f"[yellow]Some rows were quarantined (not used in any figure): `{command}` lists them with the rules they broke.[/yellow]", soft_wrap=True)
     baseline_year, baseline, latest_year, latest, buildings = headline
     if baseline is not None:
         change = (latest - baseline) / baseline

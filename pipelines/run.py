@@ -14,6 +14,12 @@ def materialize_city(city: CityConfig, instance: dg.DagsterInstance, environment
     defs = build_definitions(city, environment)
     job = defs.resolve_job_def("refresh_all")
     months = monthly_partitions(city).get_partition_keys()
-    tags = {"dagster/asset_partition_range_start": months[0], "dagster/asset_partition_range_end": months[-1]}
+    tags = {
+        "dagster/asset_partition_range_start": months[0],
+        "dagster/asset_partition_range_end": months[-1],
+        # Several cities may share one Dagster instance: every run says whose it is.
+        "city_outcomes/city": city.city.name,
+        "city_outcomes/config": str(city.config_path),
+    }
     quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
     return job.execute_in_process(instance=instance, tags=tags, run_config=quiet, raise_on_error=False)

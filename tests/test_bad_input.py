@@ -147,3 +147,10 @@ def test_an_implausible_trip_is_quarantined_and_a_valid_one_kept(tmp_path: Path)
     _, outcome, conn = _deliver(tmp_path, "trips", {"trips/2024-05.json": _payload(trips)}, feeds={"trips": TRIPS_FEED})
     assert (outcome.rows_accepted, outcome.rows_quarantined) == (1, 1)
     assert _rules(conn)[2] == ["trip_duration_s: less_than_or_equal_to(86400)"]
+
+
+def test_a_trip_dated_in_the_future_is_quarantined(tmp_path: Path) -> None:
+    future = _trip(0, start_ms=4_102_444_800_000)  # 2100-01-01: a clock or time-zone error
+    _, outcome, conn = _deliver(tmp_path, "trips", {"trips/2024-05.json": _payload([_trip(1), future])}, feeds={"trips": TRIPS_FEED})
+    assert (outcome.rows_accepted, outcome.rows_quarantined) == (1, 1)
+    assert _rules(conn)[2] == ["start_time: must not be after now"]

@@ -9,7 +9,7 @@ import pandas as pd
 def emissions_by_department(monthly: pd.DataFrame) -> alt.Chart:
     """Stacked monthly bars of building emissions (tCO2e) by department."""
     return (
-        alt.Chart(monthly, title=alt.Title("Municipal building emissions by department", subtitle="Tonnes of CO2-equivalent per month, from electricity and natural gas"))
+        alt.Chart(monthly, title=alt.Title("Municipal building emissions by department", subtitle="Tonnes of CO2-equivalent per month, from the energy the buildings use"))
         .mark_bar()
         .encode(
             x=alt.X(
