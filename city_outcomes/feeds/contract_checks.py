@@ -127,21 +127,6 @@ def _check_expression(check, table: ir.Table, key: str | None) -> ir.BooleanValu
     return out
 
 
-def rule_names(contract: ContractInfo) -> list[str]:
-    """Every rule a row can break, in the form quarantine rows report them."""
-    schema = contract.schema
-    names: list[str] = []
-    for name, column in schema.columns.items():
-        names.append(f"{name}: type {column.dtype}")
-        if not column.nullable:
-            names.append(f"{name}: not_nullable")
-        names.extend(f"{name}: {check.error or check.name}" for check in column.checks)
-    if contract.unique:
-        names.append(f"unique: {', '.join(contract.unique)}")
-    names.extend(f"{check.name}: {check.error or check.name}" for check in schema.checks)
-    return names
-
-
 def with_failed_rules(table: ir.Table, contract: ContractInfo, cast_failed_columns: Mapping[str, str]) -> ir.Table:
     """Add ``__failed_rules``: the rules each row breaks (an empty list for an accepted row).
 

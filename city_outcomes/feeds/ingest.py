@@ -20,6 +20,7 @@ from pathlib import Path
 
 import duckdb
 import ibis
+from ibis.backends.sql.datatypes import DuckDBType
 
 from city_outcomes.config import CityConfig, FeedConfig
 from city_outcomes.feeds.contract_checks import FAILED_RULES, typed_columns, with_failed_rules
@@ -97,9 +98,8 @@ def core_table(contract: ContractInfo) -> str:
 
 def ensure_core_table(conn: duckdb.DuckDBPyConnection, contract: ContractInfo, policy: PrivacyPolicy) -> None:
     """Create the contract's core table: its columns as privacy leaves them, plus every row's lineage."""
-    icon = ibis.duckdb.from_connection(conn)
     columns = [
-        f"{quote_ident(name)} {icon.compiler.type_mapper.to_string(dtype)}"
+        f"{quote_ident(name)} {DuckDBType.to_string(dtype)}"
         for name, dtype in policy.core_columns(contract).items()
     ]
     columns += [f"{quote_ident(name)} {sql_type} NOT NULL" for name, sql_type in LINEAGE_COLUMNS.items()]

@@ -25,6 +25,7 @@ from typing import Literal
 import duckdb
 import ibis.expr.datatypes as dt
 import yaml
+from ibis.backends.sql.datatypes import DuckDBType
 from pydantic import BaseModel, ConfigDict
 
 from city_outcomes.config import CityConfig
@@ -136,7 +137,7 @@ def core_select(contract: ContractInfo, policy: PrivacyPolicy, alias: str) -> Co
             expressions[name] = f"CASE WHEN {ref} IS NULL THEN NULL ELSE sha256(? || CAST({ref} AS VARCHAR)) END"
             params.append(policy.salt)
         else:  # drop, and the coordinates of a coarsened point
-            expressions[name] = f"CAST(NULL AS {_sql_type(column.dtype.type)})"
+            expressions[name] = f"CAST(NULL AS {DuckDBType.to_string(column.dtype.type)})"
     return CoreSelect(expressions, joins, params)
 
 
@@ -164,12 +165,6 @@ def _points(contract: ContractInfo) -> dict[str, dict[str, str]]:
 def needs_tract_boundaries(contract: ContractInfo, policy: PrivacyPolicy) -> bool:
     """True if ingesting this contract coarsens coordinates to tracts (so boundaries must be loaded first)."""
     return bool(_points(contract)) and policy.action("coordinates") == "coarsen_to_tract"
-
-
-def _sql_type(dtype: dt.DataType) -> str:
-    return {"string": "VARCHAR", "float64": "DOUBLE", "int64": "BIGINT", "date": "DATE", "timestamp": "TIMESTAMP", "boolean": "BOOLEAN"}.get(
-        str(dtype).lower().removeprefix("!"), "VARCHAR"
-    )
 
 
 WITHHELD = "[withheld: personal data; the raw file is in the landing zone]"

@@ -6,14 +6,12 @@ import json
 
 import duckdb
 
-from city_outcomes.sql import load_sql
+from city_outcomes.sql import query_dicts
 
 
 def reconciliation_failures(conn: duckdb.DuckDBPyConnection, feed: str) -> list[dict]:
     """Files of ``feed`` whose rows do not add up (none, when all is well)."""
-    cursor = conn.execute(load_sql("file_reconciliation_failures"), {"feed": feed})
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    return query_dicts(conn, "file_reconciliation_failures", {"feed": feed})
 
 
 def quarantine_sample(conn: duckdb.DuckDBPyConnection, feed: str, limit: int = 10) -> tuple[int, list[dict]]:
@@ -35,6 +33,4 @@ def quarantine_sample(conn: duckdb.DuckDBPyConnection, feed: str, limit: int = 1
 
 def feed_summary(conn: duckdb.DuckDBPyConnection) -> list[dict]:
     """Per feed: files, rows read, accepted and quarantined."""
-    cursor = conn.execute(load_sql("feed_summary"))
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    return query_dicts(conn, "feed_summary")

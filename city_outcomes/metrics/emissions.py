@@ -9,7 +9,7 @@ import duckdb
 from city_outcomes.config import CityConfig
 from city_outcomes.feeds.ingest import ensure_core_table
 from city_outcomes.feeds.privacy import PrivacyPolicy
-from city_outcomes.sql import load_sql
+from city_outcomes.sql import load_sql, query_dicts
 from city_outcomes.units import unit_conversions
 from city_outcomes.warehouse import transaction
 from data_contracts import get_contract
@@ -81,9 +81,7 @@ def refresh_building_emissions(conn: duckdb.DuckDBPyConnection, city: CityConfig
 
 def implausible_building_energy(conn: duckdb.DuckDBPyConnection) -> list[dict]:
     """Building-months with implausible energy per square foot (see the SQL file for the bounds)."""
-    cursor = conn.execute(load_sql("implausible_building_energy"))
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    return query_dicts(conn, "implausible_building_energy")
 
 
 def unmatched_energy_rows(conn: duckdb.DuckDBPyConnection) -> list[tuple]:
