@@ -19,6 +19,7 @@ import hashlib
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
@@ -61,15 +62,21 @@ class PolicyFile(BaseModel):
 class PrivacyPolicy:
     """What happens to each kind of personal field, and the salt hashes use."""
 
+    salt_path: Path
     actions: Mapping[str, Action] = field(default_factory=lambda: dict(DEFAULT_ACTIONS))
-    salt: str = ""
     source: str = "built-in default"
+
+    @cached_property
+    def salt(self) -> str:
+        """The deployment's secret salt, read (or created) only when something is hashed."""
+        return _salt(self.salt_path)
 
     @classmethod
     def load(cls, city: CityConfig) -> PrivacyPolicy:
         """The city's policy (its ``privacy`` file), or the strict default."""
+        default_salt = city.resolve(city.paths.landing) / ".privacy_salt"
         if city.privacy is None:
-            return cls(salt=_salt(city.resolve(city.paths.landing) / ".privacy_salt"))
+            return cls(salt_path=default_salt)
         path = city.resolve(city.privacy)
         raw = PolicyFile(**(yaml.safe_load(path.read_text(encoding="utf-8")) or {}))
         unknown = set(raw.actions) - set(PERSONAL_KINDS)
@@ -77,8 +84,8 @@ class PrivacyPolicy:
             raise ValueError(f"{path}: unknown personal field kind(s) {sorted(unknown)}; known: {', '.join(PERSONAL_KINDS)}")
         if raw.actions.get("coordinates") == "hash":
             raise ValueError(f"{path}: coordinates cannot be hashed; use drop, coarsen_to_tract or keep")
-        salt_path = path.parent / raw.salt_file if raw.salt_file else city.resolve(city.paths.landing) / ".privacy_salt"
-        return cls(actions={**DEFAULT_ACTIONS, **raw.actions}, salt=_salt(salt_path), source=str(path))
+        salt_path = path.parent / raw.salt_file if raw.salt_file else default_salt
+        return cls(salt_path=salt_path, actions={**DEFAULT_ACTIONS, **raw.actions}, source=str(path))
 
     def action(self, kind: str) -> Action:
         return self.actions.get(kind, "drop")
