@@ -9,6 +9,7 @@ and what the contract quarantined.
 import hashlib
 import json
 from datetime import date
+from pathlib import Path
 
 import dagster as dg
 
@@ -16,7 +17,8 @@ from city_outcomes.config import CityConfig
 from city_outcomes.feeds.inbox import changed_files, inbox_state
 from city_outcomes.feeds.ingest import FeedOutcome, ingest_feed
 from city_outcomes.feeds.privacy import PrivacyPolicy, needs_tract_boundaries
-from city_outcomes.feeds.quarantine import quarantine_sample, reconciliation_failures
+from city_outcomes.feeds.quarantine import quarantine_rules_by_file
+from city_outcomes.feeds.reconcile import reconciliation_failures
 from data_contracts import get_contract
 from pipelines.resources import WarehouseResource
 
@@ -24,8 +26,9 @@ REFERENCE_CONTRACTS = {"emission_factors", "global_warming_potentials"}
 
 
 def monthly_partitions(city: CityConfig) -> dg.MonthlyPartitionsDefinition:
-    """Monthly partitions from the city's first reporting month to the last complete month."""
-    return dg.MonthlyPartitionsDefinition(start_date=city.city.first_month.isoformat())
+    """Monthly partitions from the city's first reporting month to the last complete month, cut at
+    midnight on the city's clock (a trip at 23:30 on 31 January, local time, is January's)."""
+    return dg.MonthlyPartitionsDefinition(start_date=city.city.first_month.isoformat(), timezone=city.city.timezone or "UTC")
 
 
 def partition_months(context: dg.AssetExecutionContext) -> tuple[date, date] | None:
@@ -41,18 +44,31 @@ def feed_key(feed_name: str) -> dg.AssetKey:
 
 
 def _outcome_metadata(outcome: FeedOutcome) -> dict[str, dg.MetadataValue]:
+    # Counts, file names and rules only: values never go into Dagster's event log.
     files = "\n".join(
-        f"| {f.source_path.name} | `{f.sha256[:12]}` | {f.rows_read} | {f.rows_accepted} | {f.rows_quarantined} | {f.file_error or ''} |"
+        f"| {md_cell(f.source_path.name)} | `{f.sha256[:12]}` | {f.rows_read} | {f.rows_written} | {f.rows_quarantined} | {f.rows_filtered} "
+        f"| {f.rows_other_months}{' (' + ', '.join(f.other_months[:6]) + ('…' if len(f.other_months) > 6 else '') + ')' if f.other_months else ''} "
+        f"| {md_cell(f.file_error or '')} |"
         for f in outcome.files
     )
+    skipped = "\n".join(f"- {md_cell(s.path.name)}: {md_cell(s.reason)}" for s in outcome.skipped)
     return {
         "contract": dg.MetadataValue.text(f"{outcome.contract} v{outcome.contract_version}"),
         "rows_read": dg.MetadataValue.int(outcome.rows_read),
-        "rows_accepted": dg.MetadataValue.int(outcome.rows_accepted),
+        "rows_written": dg.MetadataValue.int(outcome.rows_written),
         "rows_quarantined": dg.MetadataValue.int(outcome.rows_quarantined),
-        "dagster/row_count": dg.MetadataValue.int(outcome.rows_written),
-        "files": dg.MetadataValue.md("| file | sha256 | read | accepted | quarantined | error |\n|---|---|---|---|---|---|\n" + files),
+        "rows_held_for_other_months": dg.MetadataValue.int(outcome.rows_other_months),
+        "dagster/row_count": dg.MetadataValue.int(outcome.rows_in_core),
+        "files": dg.MetadataValue.md(
+            "| file | sha256 | read | written | quarantined | filtered | held for other months | error |\n|---|---|---|---|---|---|---|---|\n" + files
+        ),
+        **({"skipped_files": dg.MetadataValue.md(skipped)} if skipped else {}),
     }
+
+
+def md_cell(text: str) -> str:
+    """Text from a file or its name, safe inside a Markdown table cell in the Dagster UI."""
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace("\n", " ")
 
 
 def _upstream_feeds(city: CityConfig, feed_name: str) -> list[dg.AssetKey]:
@@ -82,6 +98,8 @@ def build_feed_asset(city: CityConfig, feed_name: str) -> dg.AssetsDefinition:
     def _feed(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
         with warehouse.connect() as conn:
             outcome = ingest_feed(conn, city, feed_name, partition_months(context) if time_based else None)
+        for skipped in outcome.skipped:
+            context.log.warning(f"feed {feed_name!r}, file {skipped.path}: not ingested: {skipped.reason}")
         for file in outcome.files:
             if file.file_error:
                 context.log.error(f"{file.file_error} (all {file.rows_read} line(s) quarantined)")
@@ -98,23 +116,34 @@ def build_feed_checks(city: CityConfig, feed_name: str) -> list[dg.AssetChecksDe
     """Checks on a feed: its rows add up (blocking), and what its contract quarantined (a warning)."""
     key = feed_key(feed_name)
 
-    @dg.asset_check(asset=key, name="rows_reconcile", blocking=True, description="Per file: rows read = rows accepted + rows quarantined, and the quarantine holds exactly those rows.")
+    contract = get_contract(city.feeds[feed_name].contract)
+
+    @dg.asset_check(
+        asset=key,
+        name="rows_reconcile",
+        blocking=True,
+        description="Per file: rows read = rows written + quarantined + filtered + held for other months, checked against the rows "
+        "really in core (by file hash and row) and in the quarantine; no row both stored and quarantined; no stored row from a file that is not current.",
+    )
     def _reconcile(warehouse: WarehouseResource) -> dg.AssetCheckResult:
         with warehouse.connect() as conn:
-            failures = reconciliation_failures(conn, feed_name)
+            failures = reconciliation_failures(conn, feed_name, contract)
+        sample = [{k: str(v) for k, v in failure.items()} for failure in failures[:10]]
         return dg.AssetCheckResult(
             passed=not failures,
-            metadata={"files_failing": len(failures), "sample": dg.MetadataValue.json(failures[:10])},
+            description="; ".join(f"{Path(f['source_path']).name}: {f['problem']}" for f in failures[:5]) or None,
+            metadata={"files_failing": len(failures), "sample": dg.MetadataValue.json(sample)},
         )
 
-    @dg.asset_check(asset=key, name="contract_clean", description="Warns when the feed's contract quarantined rows; the sample shows the rules they broke.")
+    @dg.asset_check(asset=key, name="contract_clean", description="Warns when the feed's contract quarantined rows: per file, how many, their first row numbers and the rules they broke (values stay in meta.quarantine).")
     def _clean(warehouse: WarehouseResource) -> dg.AssetCheckResult:
         with warehouse.connect() as conn:
-            total, sample = quarantine_sample(conn, feed_name, limit=10)
+            total = conn.execute("SELECT count(*) FROM meta.quarantine WHERE feed = ?", [feed_name]).fetchone()[0]
+            by_file = quarantine_rules_by_file(conn, feed_name)
         return dg.AssetCheckResult(
             passed=total == 0,
             severity=dg.AssetCheckSeverity.WARN,
-            metadata={"rows_quarantined": total, "sample": dg.MetadataValue.json(sample)},
+            metadata={"rows_quarantined": total, "by_file": dg.MetadataValue.json(by_file)},
         )
 
     return [_reconcile, _clean]

@@ -12,9 +12,10 @@ from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEMO_CITY_CONFIG = PROJECT_ROOT / "cities" / "demo" / "city.yaml"
@@ -49,6 +50,21 @@ class CityInfo(_Strict):
     factor_set: str = Field(description="Edition of emission factors, e.g. epa_ghg_hub_2021")
     gwp_set: Literal["AR4", "AR5", "AR6"] = Field(description="IPCC assessment report whose 100-year GWPs convert gases to CO2e")
     first_month: date = Field(description="First month of the reporting calendar (the first monthly partition)")
+    timezone: str | None = Field(
+        default=None,
+        description="The city's IANA time zone, e.g. America/New_York: months are cut at local midnight and 'not in the future' is the city's clock. "
+        "Required when a feed is timestamped (trips, charging sessions, 311 requests, GBFS snapshots).",
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(f"{value!r} is not an IANA time zone; write one like America/New_York or Europe/Paris") from None
+        return value
 
     @field_validator("first_month")
     @classmethod
@@ -110,6 +126,11 @@ class FeedConfig(_Strict):
     null_values: dict[str, list[str]] = Field(
         default_factory=dict, description="Contract column -> placeholder values that mean 'missing' in this export (e.g. user_id: ['0'])"
     )
+    non_personal_columns: list[str] = Field(
+        default_factory=list,
+        description="Export columns the contract does not use that may be shown in the quarantine as they are (they hold no personal data); "
+        "['*'] declares that no column of the export is personal. Every other unmapped column is withheld there.",
+    )
     description: str = ""
 
     @property
@@ -126,6 +147,19 @@ class CityConfig(_Strict):
     privacy: str | None = Field(default=None, description="Privacy policy file (relative to this file); the strict default applies without one")
     feeds: dict[str, FeedConfig]
     config_path: Path = Field(description="The file this configuration was read from")
+
+    @model_validator(mode="after")
+    def _timestamped_feeds_need_a_zone(self) -> CityConfig:
+        from data_contracts import get_contract  # contracts do not import the configuration; avoid a cycle at import time
+
+        if self.city.timezone is None:
+            timestamped = [name for name, feed in self.feeds.items() if get_contract(feed.contract).timestamped]
+            if timestamped:
+                raise ValueError(
+                    f"city.timezone is required: feeds {', '.join(timestamped)} are timestamped, and their months are the city's "
+                    "local months (set e.g. `timezone: America/New_York` under `city:`)"
+                )
+        return self
 
     @cached_property
     def base_dir(self) -> Path:

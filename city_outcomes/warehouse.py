@@ -67,8 +67,20 @@ def connect(path: Path | str, read_only: bool = False, memory_limit: str = DEFAU
     # Timestamps are stored in UTC: a feed's local times are converted at ingest (FeedConfig.timezone).
     conn.execute("LOAD icu; SET TimeZone = 'UTC'")
     if not read_only:
+        _upgrade_bookkeeping(conn)
         conn.execute(load_sql("warehouse_schema"))
     return conn
+
+
+def _upgrade_bookkeeping(conn: duckdb.DuckDBPyConnection) -> None:
+    """A warehouse from before rows were counted as written to core: its per-file counts (rebuilt by
+    every ingest) are dropped, so the next run records them in the current shape."""
+    old = conn.execute(
+        """SELECT count(*) FROM information_schema.columns
+           WHERE table_schema = 'meta' AND table_name = 'file_reconciliation' AND column_name = 'rows_accepted'"""
+    ).fetchone()[0]
+    if old:
+        conn.execute("DROP TABLE meta.file_reconciliation")
 
 
 @contextmanager

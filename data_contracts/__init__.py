@@ -10,9 +10,9 @@ import importlib
 import pkgutil
 from functools import cache
 
-from data_contracts._base import Contract, ContractInfo, contract_info
+from data_contracts._base import Contract, ContractInfo, contract_info, reporting_clock
 
-__all__ = ["Contract", "ContractInfo", "all_contracts", "get_contract"]
+__all__ = ["Contract", "ContractInfo", "all_contracts", "get_contract", "reporting_clock"]
 
 
 @cache

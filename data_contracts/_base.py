@@ -8,6 +8,9 @@ and a description a city can hand to a vendor.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -46,6 +49,11 @@ class ContractInfo:
     def columns(self) -> list[str]:
         return list(self.schema.columns)
 
+    @property
+    def timestamped(self) -> bool:
+        """True where the time column is a timestamp (stored in UTC), not a date."""
+        return bool(self.time_column) and self.schema.columns[self.time_column].dtype.type.is_timestamp()
+
 
 def contract_info(name: str, model: type[Contract]) -> ContractInfo:
     """Read a contract model's metadata into a :class:`ContractInfo`."""
@@ -70,14 +78,40 @@ def first_day_of_month(data: IbisData) -> ir.BooleanColumn:
     return data.table[data.key].day() == 1
 
 
+# The clock "not in the future" is judged by: the city's today and the instant now (naive UTC, as
+# timestamps are stored). The ingest sets it from the city's time zone; outside an ingest it is the
+# machine's clock.
+_CLOCK: ContextVar[tuple[date, datetime] | None] = ContextVar("reporting_clock", default=None)
+
+
+@contextmanager
+def reporting_clock(today: date, now_utc: datetime) -> Iterator[None]:
+    """Judge "not in the future" by the city's ``today`` and ``now_utc`` within the block."""
+    token = _CLOCK.set((today, now_utc))
+    try:
+        yield
+    finally:
+        _CLOCK.reset(token)
+
+
+def _today() -> date:
+    clock = _CLOCK.get()
+    return clock[0] if clock else date.today()
+
+
+def _now_utc() -> datetime:
+    clock = _CLOCK.get()
+    return clock[1] if clock else datetime.now(UTC).replace(tzinfo=None)
+
+
 def not_in_future(data: IbisData) -> ir.BooleanColumn:
-    """A reading dated after today cannot have been measured yet."""
-    return data.table[data.key] <= date.today()
+    """A reading dated after the city's today cannot have been measured yet."""
+    return data.table[data.key] <= _today()
 
 
 def not_in_future_time(data: IbisData) -> ir.BooleanColumn:
-    """An event stamped after now (UTC) has not happened yet: a clock or time-zone error."""
-    return data.table[data.key] <= datetime.now(UTC).replace(tzinfo=None)
+    """An event stamped after now has not happened yet: a clock or time-zone error."""
+    return data.table[data.key] <= _now_utc()
 
 
 def unit_fits(table: ir.Table, kind_column: str, units_by_kind: dict[str, list[str]]) -> ir.BooleanColumn:

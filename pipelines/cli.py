@@ -102,6 +102,41 @@ def quarantine(
 
 
 @app.command()
+def retire(
+    feed: Annotated[str, typer.Argument(help="The feed the file was delivered to")],
+    file: Annotated[str, typer.Argument(help="The file: its path as delivered, its name, or the start of its SHA-256")],
+    reason: Annotated[str, typer.Option("--reason", help="Why it is retired (recorded for auditors)")],
+    by: Annotated[str | None, typer.Option("--by", help="Who retires it (default: the login name)")] = None,
+    city: CityOption = None,
+) -> None:
+    """Retire a delivered file: its rows leave the warehouse, recorded in meta.retired_files with who, when and why.
+
+    Removing a file from the inbox never deletes its rows; retiring it does. The same bytes delivered
+    again stay retired; a corrected file under the same name is a new delivery.
+    """
+    from city_outcomes.feeds.current import RetireError, retire_file
+    from city_outcomes.feeds.ingest import core_table
+    from data_contracts import get_contract
+
+    config = load_city_config(city_config_path(city))
+    if feed not in config.feeds:
+        raise typer.BadParameter(f"no feed {feed!r} in {config.config_path}; its feeds: {', '.join(config.feeds)}", param_hint="FEED")
+    conn = warehouse.connect(config.warehouse_path)
+    try:
+        done = retire_file(conn, feed, file, reason, by, core_table(get_contract(config.feeds[feed].contract)))
+    except RetireError as error:
+        console.print(f"[red]{error}[/red]", markup=True, highlight=False)
+        raise typer.Exit(code=2) from None
+    finally:
+        conn.close()
+    console.print(
+        f"Retired {done.source_path} ({done.sha256[:12]}) from feed {feed}: {done.rows_removed:,} row(s) left core, "
+        f"{done.rows_unquarantined:,} quarantined row(s) cleared. Metrics built on it update at the next run (`city-outcomes run`).",
+        markup=False, soft_wrap=True,
+    )
+
+
+@app.command()
 def contract(
     name: Annotated[str | None, typer.Argument(help="Contract name (omit with --all)")] = None,
     all_contracts: Annotated[bool, typer.Option("--all", help="Every contract")] = False,
@@ -148,13 +183,13 @@ def print_summary(city: CityConfig) -> None:
     finally:
         conn.close()
     table = Table(title=f"{city.city.name}: feeds read")
-    for column in ("feed", "contract", "files", "read", "accepted", "quarantined"):
+    for column in ("feed", "contract", "files", "read", "written", "quarantined", "other months"):
         table.add_column(column, justify="left" if column in ("feed", "contract") else "right", no_wrap=True)
     for feed in feeds:
         style = "yellow" if feed["rows_quarantined"] else None
         table.add_row(
             feed["feed"], f"v{feed['contract_version']}", str(feed["files"]),
-            f"{feed['rows_read']:,}", f"{feed['rows_accepted']:,}", f"{feed['rows_quarantined']:,}", style=style,
+            f"{feed['rows_read']:,}", f"{feed['rows_written']:,}", f"{feed['rows_quarantined']:,}", f"{feed['rows_other_months']:,}", style=style,
         )
     console.print(table)
     if any(feed["rows_quarantined"] for feed in feeds):

@@ -26,17 +26,22 @@ def build_definitions(city: CityConfig, environment: str = "local") -> dg.Defini
     metric_assets, metric_checks = build_metric_assets(city)
     everything = dg.define_asset_job("refresh_all", selection=dg.AssetSelection.all(), description="Ingest every feed, recompute metrics, publish the dashboard.")
     time_based = [asset.key for asset in feed_assets if asset.partitions_def is not None]
-    monthly_refresh = dg.define_asset_job(
-        "monthly_refresh",
-        selection=dg.AssetSelection.assets(*time_based).downstream() - dg.AssetSelection.assets(dg.AssetKey(["site", "dashboard"])),
-        description="Refresh one month of every time-based feed and the metrics built on them.",
-    )
+    jobs, schedules = [everything], []
+    # A city whose feeds are all reference data (tracts, registries) has no month to refresh.
+    if time_based:
+        monthly_refresh = dg.define_asset_job(
+            "monthly_refresh",
+            selection=dg.AssetSelection.assets(*time_based).downstream() - dg.AssetSelection.assets(dg.AssetKey(["site", "dashboard"])),
+            description="Refresh one month of every time-based feed and the metrics built on them.",
+        )
+        jobs.append(monthly_refresh)
+        # Early each month, once departments have exported the month just ended.
+        schedules.append(dg.build_schedule_from_partitioned_job(monthly_refresh, day_of_month=5, hour_of_day=6))
     return dg.Definitions(
         assets=[*feed_assets, unit_conversions, *metric_assets, dashboard],
         asset_checks=[*feed_checks, *metric_checks],
-        jobs=[everything, monthly_refresh],
-        # Early each month, once departments have exported the month just ended.
-        schedules=[dg.build_schedule_from_partitioned_job(monthly_refresh, day_of_month=5, hour_of_day=6)],
+        jobs=jobs,
+        schedules=schedules,
         sensors=[build_inbox_sensor(city, name) for name in city.feeds],
         resources=resources_for(environment, city),
         # One DuckDB file takes one writer: run a job's steps in one process, one after another.

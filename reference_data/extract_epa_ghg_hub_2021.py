@@ -1,7 +1,7 @@
 """Rebuild emission_factors.csv from EPA's GHG Emission Factors Hub 2021 (CSV extract of the workbook).
 
-Run: python reference_data/extract_epa_ghg_hub_2021.py <path to ghg-emission-factors-hub-2021_tables_1_2_3_4_6.csv>
-The extract ships in shared/realdata/epa_ghg_ef_hub_2021/ (see reference_data/SOURCES.md).
+Run: python reference_data/extract_epa_ghg_hub_2021.py reference_data/sources/ghg-emission-factors-hub-2021_tables_1_2_3_4_6.csv
+The extract ships in reference_data/sources/ (see reference_data/SOURCES.md).
 """
 
 from __future__ import annotations

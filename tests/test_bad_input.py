@@ -14,11 +14,12 @@ import uuid
 from pathlib import Path
 
 import pytest
+import yaml
 
 from city_outcomes import warehouse
-from city_outcomes.config import CityConfig
+from city_outcomes.config import DEMO_CITY_CONFIG, CityConfig
 from city_outcomes.feeds.ingest import FeedOutcome, ingest_feed
-from city_outcomes.feeds.quarantine import reconciliation_failures
+from city_outcomes.feeds.reconcile import reconciliation_failures
 from tests.conftest import write_city
 
 CORPUS = Path(__file__).parent / "fixtures" / "bad_input"
@@ -64,12 +65,24 @@ def test_a_utf8_bom_is_read_as_text_not_as_part_of_the_first_column(tmp_path: Pa
     assert conn.execute("SELECT building_id FROM core.building_energy").fetchone() == ("F-0101",)
 
 
-def test_extra_columns_are_ignored_but_kept_with_a_quarantined_row(tmp_path: Path) -> None:
+def test_extra_columns_are_ignored_and_withheld_from_the_quarantine_unless_declared_non_personal(tmp_path: Path) -> None:
     content = (CORPUS / "extra_columns.csv").read_bytes() + b"F-0103,Hill Library,01/2023,Electric,-1,KWH,1.00,J. Smith,typo\n"
     _, outcome, conn = _deliver(tmp_path, "building_energy", {"building_energy/utility_bills_extra.csv": content})
     assert (outcome.rows_accepted, outcome.rows_quarantined) == (2, 1)
     raw = json.loads(conn.execute("SELECT raw_values FROM meta.quarantine").fetchone()[0])
-    assert raw["Meter Reader"] == "J. Smith" and raw["Notes"] == "typo"
+    # The contract's columns show what broke the rule; columns it does not use are not shown.
+    assert raw["Usage"] == "-1" and raw["Facility ID"] == "F-0103"
+    assert raw["Meter Reader"].startswith("[withheld") and raw["Notes"].startswith("[withheld")
+    assert "J. Smith" not in json.dumps(conn.execute("SELECT raw_values FROM meta.quarantine").fetchall())
+
+
+def test_extra_columns_declared_non_personal_are_shown_in_the_quarantine(tmp_path: Path) -> None:
+    content = (CORPUS / "extra_columns.csv").read_bytes() + b"F-0103,Hill Library,01/2023,Electric,-1,KWH,1.00,J. Smith,typo\n"
+    feeds = yaml.safe_load(DEMO_CITY_CONFIG.read_text())["feeds"]
+    feeds["building_energy"]["non_personal_columns"] = ["Notes"]
+    _, _, conn = _deliver(tmp_path, "building_energy", {"building_energy/utility_bills_extra.csv": content}, feeds=feeds)
+    raw = json.loads(conn.execute("SELECT raw_values FROM meta.quarantine").fetchone()[0])
+    assert raw["Notes"] == "typo" and raw["Meter Reader"].startswith("[withheld")
 
 
 def test_numbers_too_large_and_unknown_or_missing_units_are_quarantined(tmp_path: Path) -> None:
@@ -81,14 +94,21 @@ def test_numbers_too_large_and_unknown_or_missing_units_are_quarantined(tmp_path
     assert rules[4] == ["unit: not_nullable"]
 
 
-def test_a_latin1_file_declared_as_utf8_says_how_to_fix_it(tmp_path: Path) -> None:
-    _, outcome, conn = _deliver(tmp_path, "building_energy", {"building_energy/utility_bills_l.csv": (CORPUS / "latin1_declared_utf8.csv").read_bytes()})
+@pytest.mark.parametrize("declared", [False, True], ids=["lines-withheld", "export-declared-non-personal"])
+def test_a_latin1_file_declared_as_utf8_says_how_to_fix_it(tmp_path: Path, declared: bool) -> None:
+    feeds = yaml.safe_load(DEMO_CITY_CONFIG.read_text())["feeds"]
+    if declared:
+        feeds["building_energy"]["non_personal_columns"] = ["*"]
+    content = (CORPUS / "latin1_declared_utf8.csv").read_bytes()
+    _, outcome, conn = _deliver(tmp_path, "building_energy", {"building_energy/utility_bills_l.csv": content}, feeds=feeds)
     (file,) = outcome.files
     assert "not utf-8 encoded" in file.file_error and "Set `encoding:`" in file.file_error
     assert "utility_bills_l.csv" in file.file_error and "building_energy" in file.file_error
     assert (file.rows_read, file.rows_quarantined) == (1, 1)
-    # The line is kept, as readable as it can be.
-    assert "Municipal" in json.loads(conn.execute("SELECT raw_values FROM meta.quarantine").fetchone()[0])["line"]
+    line = json.loads(conn.execute("SELECT raw_values FROM meta.quarantine").fetchone()[0])["line"]
+    # A line that cannot be split into columns is withheld, unless the feed declares its export holds
+    # no personal data; then it is kept, as readable as it can be.
+    assert ("Municipal" in line) if declared else line.startswith("[withheld")
 
 
 def _trip(index: int, start_ms: int = 1_714_550_400_000) -> dict:
@@ -118,7 +138,8 @@ def test_json_records_that_break_their_specification_are_quarantined_with_the_sp
     assert (outcome.rows_read, outcome.rows_accepted, outcome.rows_quarantined) == (4, 1, 3)
     rules = _rules(conn)
     assert 'json_schema trips.json: (record): "trip_id" is a required property' in rules[2]
-    assert any(r.startswith('json_schema trips.json: start_time: "yesterday" is not of type "number"') for r in rules[3])
+    # The schema's rule names the place, not the value (rules go where values may not: logs, the UI).
+    assert any(r.startswith('json_schema trips.json: start_time: the value is not of type "number"') for r in rules[3])
     assert rules[4] == ["end_after_start: end_time must not be before start_time"]
     # The quarantine keeps the record exactly as delivered.
     assert json.loads(conn.execute("SELECT raw_values FROM meta.quarantine WHERE source_row = 3").fetchone()[0])["start_time"] == "yesterday"
@@ -129,7 +150,7 @@ def test_json_records_that_break_their_specification_are_quarantined_with_the_sp
     [
         (b'{"version": "1.2.0", "data": {"trips": [', "is not valid JSON"),
         (json.dumps({"version": "1.2.0", "data": {"rides": []}}).encode(), "has no record array at 'data.trips' (missing 'trips')"),
-        (json.dumps({"version": "0.9", "data": {"trips": []}}).encode(), "does not follow trips.json: version: \"0.9\" does not match"),
+        (json.dumps({"version": "0.9", "data": {"trips": []}}).encode(), "does not follow trips.json: version: the value does not match"),
     ],
     ids=["truncated", "wrong-structure", "wrong-version"],
 )
@@ -153,4 +174,5 @@ def test_a_trip_dated_in_the_future_is_quarantined(tmp_path: Path) -> None:
     future = _trip(0, start_ms=4_102_444_800_000)  # 2100-01-01: a clock or time-zone error
     _, outcome, conn = _deliver(tmp_path, "trips", {"trips/2024-05.json": _payload([_trip(1), future])}, feeds={"trips": TRIPS_FEED})
     assert (outcome.rows_accepted, outcome.rows_quarantined) == (1, 1)
-    assert _rules(conn)[2] == ["start_time: must not be after now"]
+    assert _rules(conn)[2][0] == "start_time: must not be after now"
+    assert "period outside the reporting calendar" in _rules(conn)[2][1]

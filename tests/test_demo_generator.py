@@ -12,11 +12,10 @@ import pandas as pd
 import pytest
 
 from city_outcomes import warehouse
-from city_outcomes.config import CityConfig
+from city_outcomes.config import SPECS_DIR, CityConfig
 from city_outcomes.demo import DEMO_SEED, DemoCity, generate
 from city_outcomes.demo.generator import render
 from city_outcomes.feeds.ingest import ingest_feed
-from tests.conftest import REALDATA
 
 # The first three feeds were published before the others existed: adding feeds must not change a byte.
 FIRST_FEEDS_SHA256 = {
@@ -146,7 +145,7 @@ def _ev_times_keep_their_duration(conn, city: CityConfig) -> None:
 
 
 def test_mds_trips_follow_the_official_mds_1_2_0_schema(demo: Path) -> None:
-    validator = _validator(REALDATA / "specs" / "mds-1.2.0" / "trips.json")
+    validator = _validator(SPECS_DIR / "mds-1.2.0" / "trips.json")  # shipped; identical to the official file
     files = sorted((demo / "micromobility" / "trips").rglob("*.json"))
     assert len(files) == 36 + 21  # scooters every month; the bike share from April 2024
     trip_ids = set()
@@ -164,7 +163,7 @@ def test_mds_trips_follow_the_official_mds_1_2_0_schema(demo: Path) -> None:
 
 @pytest.mark.parametrize("feed", ["station_information", "station_status"])
 def test_gbfs_snapshots_follow_the_official_gbfs_2_3_schema(demo: Path, feed: str) -> None:
-    validator = _validator(REALDATA / "specs" / "gbfs" / "v2.3" / "schema" / f"{feed}.json")
+    validator = _validator(SPECS_DIR / "gbfs-2.3" / f"{feed}.json")
     files = sorted((demo / "micromobility" / "gbfs").glob(f"*/{feed}.json"))
     assert len(files) >= 5
     for path in files:

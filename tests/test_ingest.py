@@ -10,7 +10,7 @@ import pytest
 from city_outcomes.config import CityConfig
 from city_outcomes.feeds import ingest as ingest_module
 from city_outcomes.feeds.ingest import ingest_feed
-from city_outcomes.feeds.quarantine import reconciliation_failures
+from city_outcomes.feeds.reconcile import reconciliation_failures
 from tests.conftest import write_city
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -41,7 +41,9 @@ def test_bad_rows_are_quarantined_with_the_rule_they_break(tmp_path: Path, conn)
     assert rules[5] == ["unit_fits_energy_type: unit must be a unit of the energy type (e.g. not therm for electricity)"]
     assert rules[6] == ["energy_type: isin(['electricity', 'natural_gas'])", "unit_fits_energy_type: unit must be a unit of the energy type (e.g. not therm for electricity)"]
     assert rules[7] == rules[8] == ["unique: building_id, period_month, energy_type"]
-    assert rules[9] == ["period_month: must not be after today"]
+    # A bill dated after today breaks the contract's rule and lies outside the reporting calendar.
+    assert rules[9][0] == "period_month: must not be after today"
+    assert rules[9][1].startswith("period_month: period outside the reporting calendar (2023-01 to ") and "has not ended" in rules[9][1]
     assert rules[10] == ["quantity: less_than_or_equal_to(1000000000.0)"]
     assert "unit: isin(['GJ', 'MMBtu', 'MWh', 'ccf', 'kWh', 'therm'])" in rules[11]
     assert rules[12] == ["building_id: not_nullable"]
@@ -87,8 +89,12 @@ def test_a_partition_run_replaces_only_its_months(demo_city: CityConfig, conn) -
     assert conn.execute("SELECT count(*) FROM core.building_energy").fetchone()[0] == 120
     ingest_feed(conn, demo_city, "building_energy", months=(date(2024, 3, 1), date(2024, 4, 1)))
     assert conn.execute("SELECT count(*) FROM core.building_energy").fetchone()[0] == 120
-    # The per-file record still covers every row of every file.
-    assert conn.execute("SELECT sum(rows_read), sum(rows_accepted) FROM meta.file_reconciliation").fetchone() == (4320, 4320)
+    # The per-file record still covers every row of every file: 120 written now, the other 4,200 held
+    # for the 35 months other partitions write (60 buildings x 2 energy types x 36 months in all).
+    assert conn.execute("SELECT sum(rows_read), sum(rows_written), sum(rows_other_months) FROM meta.file_reconciliation").fetchone() == (4320, 120, 4200)
+    months = conn.execute("SELECT other_months FROM meta.file_reconciliation WHERE source_path LIKE '%2024.csv'").fetchone()[0]
+    assert months == [f"2024-{m:02d}" for m in range(1, 13) if m != 3]
+    assert reconciliation_failures(conn, "building_energy") == []
 
 
 def test_every_accepted_row_keeps_its_file_hash_and_row(demo_city: CityConfig, conn) -> None:

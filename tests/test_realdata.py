@@ -28,7 +28,7 @@ from city_outcomes import warehouse
 from city_outcomes.config import PROJECT_ROOT, REFERENCE_FEEDS, CityConfig, Paths, load_city_config
 from city_outcomes.feeds.ingest import FeedOutcome, ingest_feed
 from city_outcomes.feeds.privacy import prepare_tract_shapes
-from city_outcomes.feeds.quarantine import reconciliation_failures
+from city_outcomes.feeds.reconcile import reconciliation_failures
 from tests.conftest import REALDATA
 
 EXAMPLES = PROJECT_ROOT / "cities" / "examples"

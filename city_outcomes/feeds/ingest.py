@@ -1,10 +1,13 @@
-"""One feed, end to end: discover files, land them, check every row, write the result atomically.
+"""One feed, end to end: find its current files, land them, check every row, write the result atomically.
 
-All current files of a feed are checked together, so a key repeated across two files is caught.
-Accepted rows go to ``core.<contract>``; rows that break a rule go to ``meta.quarantine`` with
-the rules and the row as the file had it; each file's counts go to ``meta.file_reconciliation``
-(rows read = rows accepted + rows quarantined). For a time-based feed, only the months of the run's
-partitions are replaced in ``core``, so re-running a partition never duplicates it.
+A feed's current files are the latest version of every file delivered under a name (see
+:mod:`city_outcomes.feeds.current`), whether or not it is still in the inbox. They are checked
+together, so a key repeated across two files is caught. Accepted rows go to ``core.<contract>``;
+rows that break a rule go to ``meta.quarantine`` with the rules and the row's allow-listed values;
+each file's counts go to ``meta.file_reconciliation``: rows read = rows written to core + rows
+quarantined + rows filtered + rows held for months another partition writes, with rows written
+counted from core itself. For a time-based feed, only the months of the run's partitions are
+replaced in ``core`` (months on the city's clock), so re-running a partition never duplicates it.
 
 Each file is read once inside DuckDB (cast to the contract's types on the way in); the contract's
 checks then run over the typed rows in one pass, and only the failing rows go back to the file for
@@ -15,28 +18,31 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
 import ibis
 from ibis.backends.sql.datatypes import DuckDBType
 
+from city_outcomes.calendar import CityClock, city_clock, city_zone, local_midnight_utc, month_label, previous_month
 from city_outcomes.config import CityConfig, FeedConfig
-from city_outcomes.feeds.contract_checks import FAILED_RULES, typed_columns, with_failed_rules
-from city_outcomes.feeds.landing import LandedFile, land_file
+from city_outcomes.feeds.contract_checks import FAILED_RULES, KEY_COPIES, typed_columns, unique_rule, with_failed_rules
+from city_outcomes.feeds.current import SkippedFile, current_files, record_current_files
+from city_outcomes.feeds.headers import resolve_columns
+from city_outcomes.feeds.landing import LandedFile
 from city_outcomes.feeds.privacy import (
     WITHHELD,
     PrivacyPolicy,
     core_select,
-    has_personal_fields,
+    exports_no_personal_columns,
     needs_tract_boundaries,
     prepare_tract_shapes,
-    redact_raw_row,
+    quarantine_values_sql,
 )
 from city_outcomes.feeds.reader import RAW_JSON, SOURCE_ROW, FileError, RawSource, open_source, read_lines_for_quarantine
 from city_outcomes.warehouse import quote_ident, transaction
-from data_contracts import ContractInfo, get_contract
+from data_contracts import ContractInfo, get_contract, reporting_clock
 
 FILE_SHA = "_file_sha256"
 FILE_ROW = "_source_row"
@@ -49,22 +55,31 @@ FILE_INDEX = "__file"
 # A row's position in _typed_rows (its rowid). Rows are stored in file order, so its record number
 # in its file is ROW_ID - _files.first_rowid + 1, worked out only where it is needed.
 ROW_ID = "__rowid"
+DUPLICATE_RULE = "duplicate: an exact copy of an earlier row"
 
 
 @dataclass
 class FileOutcome:
-    """What happened to one file of a feed."""
+    """What happened to one file of a feed: where each of its rows went."""
 
     source_path: Path
     sha256: str
     rows_read: int = 0
-    rows_accepted: int = 0
+    rows_written: int = 0
     rows_quarantined: int = 0
+    rows_filtered: int = 0
+    rows_other_months: int = 0
+    other_months: list[str] = field(default_factory=list)
     file_error: str | None = None
 
     @property
+    def rows_accepted(self) -> int:
+        """Rows that pass every rule: those written now and those another partition's run writes."""
+        return self.rows_written + self.rows_other_months
+
+    @property
     def reconciles(self) -> bool:
-        return self.rows_read == self.rows_accepted + self.rows_quarantined
+        return self.rows_read == self.rows_written + self.rows_quarantined + self.rows_filtered + self.rows_other_months
 
 
 @dataclass
@@ -75,12 +90,17 @@ class FeedOutcome:
     contract: str
     contract_version: str
     files: list[FileOutcome] = field(default_factory=list)
-    rows_written: int = 0
+    skipped: list[SkippedFile] = field(default_factory=list)
+    rows_in_core: int = 0  # the feed's rows in core within the run's months, from every current file
     top_rules: list[tuple[str, int]] = field(default_factory=list)
 
     @property
     def rows_read(self) -> int:
         return sum(f.rows_read for f in self.files)
+
+    @property
+    def rows_written(self) -> int:
+        return sum(f.rows_written for f in self.files)
 
     @property
     def rows_accepted(self) -> int:
@@ -89,6 +109,10 @@ class FeedOutcome:
     @property
     def rows_quarantined(self) -> int:
         return sum(f.rows_quarantined for f in self.files)
+
+    @property
+    def rows_other_months(self) -> int:
+        return sum(f.rows_other_months for f in self.files)
 
 
 def core_table(contract: ContractInfo) -> str:
@@ -106,24 +130,81 @@ def ensure_core_table(conn: duckdb.DuckDBPyConnection, contract: ContractInfo, p
     conn.execute(f"CREATE TABLE IF NOT EXISTS {core_table(contract)} ({', '.join(columns)})")
 
 
+@dataclass(frozen=True)
+class TimeWindow:
+    """Bounds on a contract's time column, in the column's own terms (dates, or naive UTC instants)."""
+
+    column: str
+    start: date | datetime
+    end: date | datetime
+    zone: str | None = None  # the city's zone, where the column holds UTC instants
+
+
+    def sql(self, alias: str = "") -> str:
+        column = f"{alias}{quote_ident(self.column)}"
+        return f"{column} >= ? AND {column} < ?"
+
+    @property
+    def params(self) -> list[date | datetime]:
+        return [self.start, self.end]
+
+
+def _bound(contract: ContractInfo, city: CityConfig, month: date) -> date | datetime:
+    """The start of ``month`` on the city's clock, as the contract's time column stores it."""
+    if contract.timestamped:
+        return local_midnight_utc(city, month)  # timestamps are stored in UTC
+    return month
+
+
+def _zone(contract: ContractInfo, city: CityConfig) -> str | None:
+    return str(city_zone(city)) if contract.timestamped else None
+
+
+def run_window(contract: ContractInfo, city: CityConfig, months: tuple[date, date] | None) -> TimeWindow | None:
+    """The rows a run writes: months [start, end) of the city's calendar (None: every row)."""
+    if months is None or not contract.time_column:
+        return None
+    return TimeWindow(contract.time_column, _bound(contract, city, months[0]), _bound(contract, city, months[1]), _zone(contract, city))
+
+
+def calendar_window(contract: ContractInfo, city: CityConfig, clock: CityClock) -> TimeWindow | None:
+    """The reporting calendar: from the city's first month up to the month that has not yet ended."""
+    if not contract.time_column:
+        return None
+    return TimeWindow(contract.time_column, _bound(contract, city, city.city.first_month), _bound(contract, city, clock.current_month), _zone(contract, city))
+
+
+def calendar_rules(contract: ContractInfo, city: CityConfig, clock: CityClock) -> tuple[str, str]:
+    """The rules a row outside the reporting calendar is quarantined under (before it; not yet ended)."""
+    column = contract.time_column
+    first = city.city.first_month
+    last = previous_month(clock.current_month)
+    span = f"{month_label(first)} to {month_label(last)}" if last >= first else f"from {month_label(first)}, no month ended yet"
+    return (
+        f"{column}: period outside the reporting calendar ({span}): before city.first_month (set it earlier to include this month)",
+        f"{column}: period outside the reporting calendar ({span}): its month has not ended on the city's clock ({city.city.timezone or 'UTC'})",
+    )
+
+
 def ingest_feed(
     conn: duckdb.DuckDBPyConnection,
     city: CityConfig,
     feed_name: str,
     months: tuple[date, date] | None = None,
     policy: PrivacyPolicy | None = None,
+    now: datetime | None = None,
 ) -> FeedOutcome:
-    """Ingest every current file of a feed; for a time-based feed, write only months in [start, end)."""
+    """Ingest every current file of a feed; for a time-based feed, write only months in [start, end).
+
+    ``now`` (default: the real time) is when the run happens, for the city's clock: which month has
+    not yet ended, and what is in the future.
+    """
     feed = city.feeds[feed_name]
     contract = get_contract(feed.contract)
     policy = policy or PrivacyPolicy.load(city)
+    clock = city_clock(city, now)
     outcome = FeedOutcome(feed_name, contract.name, contract.version)
-    landed: list[LandedFile] = []
-    for path in city.feed_files(feed_name):
-        file = land_file(conn, feed_name, path, city.landing_dir)
-        # The same bytes under a second name are the same delivery: count them once.
-        if file.sha256 not in {other.sha256 for other in landed}:
-            landed.append(file)
+    landed, outcome.skipped = current_files(conn, city, feed_name, clock)
     ensure_core_table(conn, contract, policy)
 
     readable: list[tuple[LandedFile, RawSource]] = []
@@ -131,39 +212,48 @@ def ingest_feed(
     required = _required_columns(contract, feed)
     for index, file in enumerate(landed):
         try:
+            if not file.landed_path.is_file():
+                raise FileError(feed_name, file.source_path, f"its landing-zone copy {file.landed_path} is missing: restore it, or retire the file")
             source = open_source(conn, feed_name, feed, file.landed_path, required, f"_json_{index}")
         except FileError as error:
             unreadable.append((file, FileError(feed_name, file.source_path, error.problem)))
             continue
         readable.append((file, source))
     _load_typed(conn, readable, contract, feed)
+    window = run_window(contract, city, months)
 
     with transaction(conn):
+        record_current_files(conn, feed_name, landed, clock)
         conn.execute("DELETE FROM meta.quarantine WHERE feed = ?", [feed_name])
         conn.execute("DELETE FROM meta.file_reconciliation WHERE feed = ?", [feed_name])
-        _clear_core(conn, contract, feed_name, months)
+        _clear_core(conn, contract, feed_name, window)
         if readable:
-            _find_failures(conn, contract)
-            _write_core(conn, contract, feed_name, months, policy)
-            for index, (file, source) in enumerate(readable):
-                _write_quarantine_and_counts(conn, feed_name, contract, index, file, source)
+            with reporting_clock(clock.today, clock.now_utc):
+                _find_failures(conn, contract, city, clock)
+            _write_core(conn, contract, feed_name, window, policy)
+            _write_quarantine(conn, feed_name, contract, feed, readable, policy)
+            _record_counts(conn, feed_name, contract, readable, window)
         for file, error in unreadable:
-            _quarantine_unreadable(conn, feed_name, feed, contract, file, error, policy)
-        if has_personal_fields(contract, policy):
-            _redact_quarantine(conn, feed_name, contract, feed, policy)
-        outcome.rows_written = _count_core(conn, contract, feed_name, months)
+            _quarantine_unreadable(conn, feed_name, feed, contract, file, error)
+        outcome.rows_in_core = _count_core(conn, contract, feed_name, window)
         outcome.files = _file_outcomes(conn, feed_name, landed)
-        outcome.top_rules = [
-            (rule, count)
-            for rule, count in conn.execute(
-                """
-                SELECT rule, count(*) AS n FROM (SELECT unnest(failed_rules) AS rule FROM meta.quarantine WHERE feed = ?)
-                GROUP BY rule ORDER BY n DESC, rule LIMIT 10
-                """,
-                [feed_name],
-            ).fetchall()
-        ]
+        outcome.top_rules = top_rules(conn, feed_name)
     return outcome
+
+
+def top_rules(conn: duckdb.DuckDBPyConnection, feed_name: str, limit: int = 10) -> list[tuple[str, int]]:
+    """The rules a feed's quarantined rows break most, with how many rows break each."""
+    return conn.execute(
+        f"""
+        SELECT rule, count(*) AS n FROM (
+            -- A duplicate's rule names the row it repeats: count them under one rule.
+            SELECT CASE WHEN starts_with(rule, 'duplicate:') THEN '{DUPLICATE_RULE}' ELSE rule END AS rule
+            FROM (SELECT unnest(failed_rules) AS rule FROM meta.quarantine WHERE feed = ?)
+        )
+        GROUP BY rule ORDER BY n DESC, rule LIMIT ?
+        """,
+        [feed_name, limit],
+    ).fetchall()
 
 
 def _required_columns(contract: ContractInfo, feed: FeedConfig) -> dict[str, str]:
@@ -177,10 +267,20 @@ def _required_columns(contract: ContractInfo, feed: FeedConfig) -> dict[str, str
 
 def with_file_headers(feed: FeedConfig, headers: list[str]) -> FeedConfig:
     """The feed's column mapping pointed at the file's own header names where they differ only by
-    surrounding spaces ("Meter # " in the file, "Meter #" in the configuration, or the reverse)."""
-    by_trimmed = {header.strip(): header for header in headers}
-    columns = {column: name if name in headers else by_trimmed.get(name.strip(), name) for column, name in feed.columns.items()}
+    surrounding spaces or case ("Meter # " in the file, "Meter #" in the configuration, or "UOM" and "Uom")."""
+    columns = resolve_columns(feed.columns, headers)
     return feed if columns == feed.columns else feed.model_copy(update={"columns": columns})
+
+
+def _mapped_headers(contract: ContractInfo, feed: FeedConfig, headers: list[str]) -> dict[str, str]:
+    """Contract column -> the file's header it is read from (as the contract step reads it)."""
+    mapping = resolve_columns({name: feed.columns.get(name, name) for name in contract.columns if name not in feed.constants}, headers)
+    mapped = {name: header for name, header in mapping.items() if header in headers}
+    # Columns naming each row's time zone are part of how the feed is read, not personal data.
+    for column, zone_header in resolve_columns(feed.timezone_columns, headers).items():
+        if zone_header in headers:
+            mapped.setdefault(f"{column}__zone", zone_header)
+    return mapped
 
 
 def _load_typed(conn: duckdb.DuckDBPyConnection, readable: list[tuple[LandedFile, RawSource]], contract: ContractInfo, feed: FeedConfig) -> None:
@@ -193,7 +293,7 @@ def _load_typed(conn: duckdb.DuckDBPyConnection, readable: list[tuple[LandedFile
     conn.execute("DROP VIEW IF EXISTS _typed")
     conn.execute("DROP TABLE IF EXISTS _typed_rows")
     conn.execute(f"CREATE OR REPLACE TEMP TABLE _spec_failures ({FILE_INDEX} INTEGER, {FILE_ROW} BIGINT, rules VARCHAR[])")
-    conn.execute(f"CREATE OR REPLACE TEMP TABLE _files ({FILE_INDEX} INTEGER, {FILE_SHA} VARCHAR, first_rowid BIGINT)")
+    conn.execute(f"CREATE OR REPLACE TEMP TABLE _files ({FILE_INDEX} INTEGER, {FILE_SHA} VARCHAR, source_name VARCHAR, first_rowid BIGINT, rows_read BIGINT)")
     conn.execute("SET preserve_insertion_order = true")
     try:
         for index, (file, source) in enumerate(readable):
@@ -209,7 +309,8 @@ def _load_typed(conn: duckdb.DuckDBPyConnection, readable: list[tuple[LandedFile
                 conn.execute(f"CREATE TEMP TABLE _typed_rows AS {select} LIMIT 0", source.params)
             first_rowid = conn.execute("SELECT count(*) FROM _typed_rows").fetchone()[0]
             conn.execute(f"INSERT INTO _typed_rows BY NAME {select}", source.params)
-            conn.execute("INSERT INTO _files VALUES (?, ?, ?)", [index, file.sha256, first_rowid])
+            rows_read = conn.execute("SELECT count(*) FROM _typed_rows").fetchone()[0] - first_rowid
+            conn.execute("INSERT INTO _files VALUES (?, ?, ?, ?, ?)", [index, file.sha256, file.source_path.name, first_rowid, rows_read])
             if source.row_rules:
                 conn.executemany(
                     "INSERT INTO _spec_failures VALUES (?, ?, ?)",
@@ -221,11 +322,23 @@ def _load_typed(conn: duckdb.DuckDBPyConnection, readable: list[tuple[LandedFile
         conn.execute(f"CREATE TEMP VIEW _typed AS SELECT rowid AS {ROW_ID}, * FROM _typed_rows")
 
 
-def _find_failures(conn: duckdb.DuckDBPyConnection, contract: ContractInfo) -> None:
-    """One pass of the contract's checks over ``_typed``: ``_failures`` holds each failing row's rules."""
+def _find_failures(conn: duckdb.DuckDBPyConnection, contract: ContractInfo, city: CityConfig, clock: CityClock) -> None:
+    """One pass of the contract's checks over ``_typed``: ``_failures`` holds each failing row's rules.
+
+    Besides the contract's rules: a JSON record's breaches of its published schema, a period outside
+    the reporting calendar, and the unique key, judged last over the few rows that share a key.
+    """
     typed = ibis.duckdb.from_connection(conn).table("_typed")
     cast_flags = {c.removeprefix(CAST_FAILED): c for c in typed.columns if c.startswith(CAST_FAILED)}
-    checked = with_failed_rules(typed, contract, cast_flags).select(ROW_ID, FILE_INDEX, FAILED_RULES)
+    checked = with_failed_rules(typed, contract, cast_flags).select(ROW_ID, FILE_INDEX, FAILED_RULES, KEY_COPIES, *([contract.time_column] if contract.time_column else []))
+    calendar = calendar_window(contract, city, clock)
+    if calendar is not None:
+        before, not_ended = calendar_rules(contract, city, clock)
+        time = f"checked.{quote_ident(calendar.column)}"
+        calendar_sql = f"CASE WHEN {time} < ? THEN [?] WHEN {time} >= ? THEN [?] ELSE []::VARCHAR[] END"
+        calendar_params: list = [calendar.start, before, calendar.end, not_ended]
+    else:
+        calendar_sql, calendar_params = "[]::VARCHAR[]", []
     conn.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE _failures AS
@@ -233,31 +346,72 @@ def _find_failures(conn: duckdb.DuckDBPyConnection, contract: ContractInfo) -> N
             SELECT files.first_rowid + spec.{FILE_ROW} - 1 AS {ROW_ID}, spec.rules
             FROM _spec_failures AS spec JOIN _files AS files USING ({FILE_INDEX})
         ),
-        failing AS (
-            SELECT checked.{ROW_ID}, checked.{FILE_INDEX}, list_concat(coalesce(spec.rules, []), checked.{FAILED_RULES}) AS rules
+        flagged AS (
+            SELECT checked.{ROW_ID}, checked.{FILE_INDEX}, checked.{KEY_COPIES},
+                   list_concat(coalesce(spec.rules, []), checked.{FAILED_RULES}, {calendar_sql}) AS rules
             FROM ({ibis.to_sql(checked, dialect='duckdb')}) AS checked
             LEFT JOIN spec USING ({ROW_ID})
-            WHERE len(checked.{FAILED_RULES}) > 0 OR spec.rules IS NOT NULL
         )
-        SELECT failing.*, failing.{ROW_ID} - files.first_rowid + 1 AS {FILE_ROW}
-        FROM failing JOIN _files AS files USING ({FILE_INDEX})
+        SELECT flagged.*, flagged.{ROW_ID} - files.first_rowid + 1 AS {FILE_ROW}
+        FROM flagged JOIN _files AS files USING ({FILE_INDEX})
+        WHERE len(flagged.rules) > 0 OR flagged.{KEY_COPIES} > 1
+        """,
+        calendar_params,
+    )
+    if contract.unique:
+        _judge_shared_keys(conn, contract)
+
+
+def _judge_shared_keys(conn: duckdb.DuckDBPyConnection, contract: ContractInfo) -> None:
+    """Rows that pass every other rule but share a unique key: exact copies or a conflict.
+
+    Where rows are identical in every contract column, the first (in file order, files in name
+    order) is kept and each later copy is quarantined as a duplicate naming the row it repeats. Rows
+    that share the key but differ are all quarantined under the unique rule: which is right is a
+    question for the department, not a guess. Only the few rows that share a key are compared.
+    """
+    columns = ", ".join(f"t.{quote_ident(c)}" for c in contract.columns)
+    keys = ", ".join(f"t.{quote_ident(c)}" for c in contract.unique)
+    conn.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE _shared_keys AS
+        WITH shared AS (
+            SELECT f.{ROW_ID}, min(f.{ROW_ID}) OVER (PARTITION BY {columns}) AS original, {keys}
+            FROM _failures AS f JOIN _typed AS t USING ({ROW_ID})
+            WHERE f.{KEY_COPIES} > 1
+        ),
+        versions AS (
+            SELECT *, count(DISTINCT original) OVER (PARTITION BY {", ".join(quote_ident(c) for c in contract.unique)}) AS versions
+            FROM (SELECT {ROW_ID}, original, {", ".join(quote_ident(c) for c in contract.unique)} FROM shared AS t)
+        )
+        SELECT
+            versions.{ROW_ID},
+            list_concat(
+                CASE WHEN versions.versions > 1 THEN [?] ELSE []::VARCHAR[] END,
+                CASE WHEN versions.original <> versions.{ROW_ID}
+                    THEN ['duplicate: an exact copy of row ' || (versions.original - files.first_rowid + 1) || ' of ' || files.source_name || ', which is kept']
+                    ELSE []::VARCHAR[] END
+            ) AS key_rules
+        FROM versions
+        JOIN _files AS files ON versions.original >= files.first_rowid AND versions.original < files.first_rowid + files.rows_read
+        """,
+        [unique_rule(contract)],
+    )
+    conn.execute(
+        f"""
+        UPDATE _failures SET rules = list_concat(_failures.rules, k.key_rules)
+        FROM _shared_keys AS k WHERE k.{ROW_ID} = _failures.{ROW_ID}
         """
     )
+    # The first of a set of exact copies breaks nothing: it is not a failure after all.
+    conn.execute("DELETE FROM _failures WHERE len(rules) = 0")
 
 
-def _time_filter(contract: ContractInfo, months: tuple[date, date] | None, alias: str = "") -> tuple[str, list[date]]:
-    if months is None or not contract.time_column:
-        return "", []
-    column = f"{alias}{quote_ident(contract.time_column)}"
-    return f"AND {column} >= ? AND {column} < ?", list(months)
-
-
-def _write_core(conn: duckdb.DuckDBPyConnection, contract: ContractInfo, feed_name: str, months: tuple[date, date] | None, policy: PrivacyPolicy) -> None:
+def _write_core(conn: duckdb.DuckDBPyConnection, contract: ContractInfo, feed_name: str, window: TimeWindow | None, policy: PrivacyPolicy) -> None:
     """Insert the accepted rows of the run's months, as the privacy policy leaves them."""
     select = core_select(contract, policy, "t.")
     if needs_tract_boundaries(contract, policy):
         prepare_tract_shapes(conn)
-    time_filter, time_params = _time_filter(contract, months, "t.")
     names = ", ".join(quote_ident(name) for name in select.expressions)
     conn.execute(
         f"""
@@ -266,77 +420,116 @@ def _write_core(conn: duckdb.DuckDBPyConnection, contract: ContractInfo, feed_na
         FROM (
             SELECT * FROM _typed AS t
             ANTI JOIN _failures AS f ON f.{ROW_ID} = t.{ROW_ID}
-            WHERE true {time_filter}
+            WHERE {window.sql("t.") if window else "true"}
         ) AS t
         JOIN _files AS files USING ({FILE_INDEX})
         {" ".join(select.joins)}
         """,
-        [*select.params, feed_name, *time_params],
+        [*select.params, feed_name, *(window.params if window else [])],
     )
 
 
-def _write_quarantine_and_counts(
-    conn: duckdb.DuckDBPyConnection, feed_name: str, contract: ContractInfo, index: int, file: LandedFile, source: RawSource
+def _write_quarantine(
+    conn: duckdb.DuckDBPyConnection, feed_name: str, contract: ContractInfo, feed: FeedConfig, readable: list[tuple[LandedFile, RawSource]], policy: PrivacyPolicy
 ) -> None:
-    failed = conn.execute(f"SELECT count(*) FROM _failures WHERE {FILE_INDEX} = ?", [index]).fetchone()[0]
-    rows_read = conn.execute(f"SELECT count(*) FROM _typed_rows WHERE {FILE_INDEX} = ?", [index]).fetchone()[0]
-    if failed:
-        # Back to the file for the failing rows' original text (the record itself, for JSON).
-        raw_value = f"r.{RAW_JSON}::JSON" if source.raw_json_column else f"json_merge_patch(to_json(r), '{{\"{SOURCE_ROW}\": null}}')"
+    """Quarantine the failing rows of each file with their rules and allow-listed values."""
+    failing = dict(conn.execute(f"SELECT {FILE_INDEX}, count(*) FROM _failures GROUP BY ALL").fetchall())
+    for index, (file, source) in enumerate(readable):
+        if not failing.get(index):
+            continue
+        headers = [c for c in source.columns if c not in (SOURCE_ROW, RAW_JSON)]
+        values, value_params = quarantine_values_sql(
+            headers, _mapped_headers(contract, feed, headers), contract, policy, feed.non_personal_columns, "r.", RAW_JSON if source.raw_json_column else None
+        )
+        # Back to the file for the failing rows' text, as the export had it.
         conn.execute(
             f"""
             INSERT INTO meta.quarantine
             WITH __raw__ AS ({source.sql})
-            SELECT ?, ?, ?, f.{FILE_ROW}, ?, ?, f.rules, {raw_value}
+            SELECT ?, ?, ?, f.{FILE_ROW}, ?, ?, f.rules, {values}
             FROM __raw__ AS r
             JOIN _failures AS f ON f.{FILE_ROW} = r.{SOURCE_ROW} AND f.{FILE_INDEX} = ?
             ORDER BY f.{FILE_ROW}
             """,
-            [*source.params, feed_name, str(file.source_path), file.sha256, contract.name, contract.version, index],
+            [*source.params, feed_name, str(file.source_path), file.sha256, contract.name, contract.version, *value_params, index],
         )
+
+
+def _record_counts(
+    conn: duckdb.DuckDBPyConnection, feed_name: str, contract: ContractInfo, readable: list[tuple[LandedFile, RawSource]], window: TimeWindow | None
+) -> None:
+    """Per file, where its rows went; rows written are counted in core, not worked out."""
+    window_sql = window.sql() if window else "true"
+    window_params = window.params if window else []
+    written = dict(
+        conn.execute(
+            f"SELECT {FILE_SHA}, count(*) FROM {core_table(contract)} WHERE {FEED} = ? AND {window_sql} GROUP BY ALL",
+            [feed_name, *window_params],
+        ).fetchall()
+    )
+    quarantined = dict(conn.execute(f"SELECT {FILE_INDEX}, count(*) FROM _failures GROUP BY ALL").fetchall())
+    other_months: dict[int, tuple[int, list[str]]] = {}
+    if window is not None:
+        # Accepted rows outside the run's months: another partition's run writes them.
+        month, month_params = _month_sql(window, "t.")
+        for index, rows, months in conn.execute(
+            f"""
+            SELECT {FILE_INDEX}, count(*), list(DISTINCT month ORDER BY month) FROM (
+                SELECT t.{FILE_INDEX}, {month} AS month FROM _typed AS t
+                ANTI JOIN _failures AS f ON f.{ROW_ID} = t.{ROW_ID}
+                WHERE NOT ({window.sql("t.")})
+            ) GROUP BY ALL
+            """,
+            [*month_params, *window.params],
+        ).fetchall():
+            other_months[index] = (rows, months)
+    files = dict(conn.execute(f"SELECT {FILE_INDEX}, rows_read FROM _files").fetchall())
+    for index, (file, _) in enumerate(readable):
+        held, months = other_months.get(index, (0, []))
+        conn.execute(
+            "INSERT INTO meta.file_reconciliation VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, NULL)",
+            [
+                feed_name, str(file.source_path), file.sha256, contract.name, contract.version,
+                files[index], written.get(file.sha256, 0), quarantined.get(index, 0), held, months,
+                *(window.params if window else [None, None]),
+            ],
+        )
+
+
+def _month_sql(window: TimeWindow, alias: str) -> tuple[str, list[str]]:
+    """The month (YYYY-MM) of a row's time column, for timestamps on the city's clock; and its parameters."""
+    column = f"{alias}{quote_ident(window.column)}"
+    if window.zone is not None:
+        return f"strftime(timezone(?, {column}::TIMESTAMPTZ), '%Y-%m')", [window.zone]
+    return f"strftime({column}, '%Y-%m')", []
+
+
+def _clear_core(conn: duckdb.DuckDBPyConnection, contract: ContractInfo, feed_name: str, window: TimeWindow | None) -> None:
+    """Remove the feed's rows for the months being replaced (all of them for a non-time feed)."""
     conn.execute(
-        "INSERT INTO meta.file_reconciliation VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)",
-        [feed_name, str(file.source_path), file.sha256, contract.name, contract.version, rows_read, rows_read - failed, failed],
+        f"DELETE FROM {core_table(contract)} WHERE {FEED} = ? AND {window.sql() if window else 'true'}",
+        [feed_name, *(window.params if window else [])],
     )
 
 
-def _clear_core(conn: duckdb.DuckDBPyConnection, contract: ContractInfo, feed_name: str, months: tuple[date, date] | None) -> None:
-    """Remove the feed's rows for the months being replaced (all of them for a non-time feed)."""
-    time_filter, time_params = _time_filter(contract, months)
-    conn.execute(f"DELETE FROM {core_table(contract)} WHERE {FEED} = ? {time_filter}", [feed_name, *time_params])
-
-
-def _count_core(conn: duckdb.DuckDBPyConnection, contract: ContractInfo, feed_name: str, months: tuple[date, date] | None) -> int:
-    time_filter, time_params = _time_filter(contract, months)
-    return conn.execute(f"SELECT count(*) FROM {core_table(contract)} WHERE {FEED} = ? {time_filter}", [feed_name, *time_params]).fetchone()[0]
-
-
-def _redact_quarantine(conn: duckdb.DuckDBPyConnection, feed_name: str, contract: ContractInfo, feed: FeedConfig, policy: PrivacyPolicy) -> None:
-    """Personal fields of quarantined rows get the treatment they would have had in core."""
-    rows = conn.execute(
-        "SELECT file_sha256, source_row, raw_values FROM meta.quarantine WHERE feed = ? AND NOT starts_with(failed_rules[1], 'file: ')",
-        [feed_name],
-    ).fetchall()
-    updates = []
-    for sha, row, raw in rows:
-        values = json.loads(raw)
-        redacted = redact_raw_row(values, contract, feed.columns, policy) if isinstance(values, dict) else values
-        if redacted != values:
-            updates.append([json.dumps(redacted), feed_name, sha, row])
-    if updates:
-        conn.executemany("UPDATE meta.quarantine SET raw_values = ? WHERE feed = ? AND file_sha256 = ? AND source_row = ?", updates)
+def _count_core(conn: duckdb.DuckDBPyConnection, contract: ContractInfo, feed_name: str, window: TimeWindow | None) -> int:
+    return conn.execute(
+        f"SELECT count(*) FROM {core_table(contract)} WHERE {FEED} = ? AND {window.sql() if window else 'true'}",
+        [feed_name, *(window.params if window else [])],
+    ).fetchone()[0]
 
 
 def _quarantine_unreadable(
-    conn: duckdb.DuckDBPyConnection, feed_name: str, feed: FeedConfig, contract: ContractInfo, file: LandedFile, error: FileError, policy: PrivacyPolicy
+    conn: duckdb.DuckDBPyConnection, feed_name: str, feed: FeedConfig, contract: ContractInfo, file: LandedFile, error: FileError
 ) -> None:
     """An unreadable file is quarantined line by line under its file-level error: nothing is lost.
 
-    Where the feed holds personal fields, a line that could not be parsed cannot be redacted field
-    by field: its text is withheld (the landing zone keeps the file) and only its number is kept.
+    A line that could not be split into columns cannot be shown column by column, so, as for any
+    column the contract does not govern, its text is withheld (the landing zone keeps the file)
+    unless the feed declares that its export holds no personal data (``non_personal_columns: ['*']``).
     """
-    lines = read_lines_for_quarantine(file.landed_path, feed)
-    if has_personal_fields(contract, policy):
+    lines = read_lines_for_quarantine(file.landed_path, feed) if file.landed_path.is_file() else []
+    if not exports_no_personal_columns(feed.non_personal_columns):
         lines = [(number, WITHHELD) for number, _ in lines]
     rule = f"file: {error.problem}"
     if lines:
@@ -348,18 +541,22 @@ def _quarantine_unreadable(
             ],
         )
     conn.execute(
-        "INSERT INTO meta.file_reconciliation VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?)",
+        "INSERT INTO meta.file_reconciliation VALUES (?, ?, ?, ?, ?, ?, 0, ?, 0, 0, [], NULL, NULL, ?)",
         [feed_name, str(file.source_path), file.sha256, contract.name, contract.version, len(lines), len(lines), str(error)],
     )
 
 
 def _file_outcomes(conn: duckdb.DuckDBPyConnection, feed_name: str, landed: list[LandedFile]) -> list[FileOutcome]:
     rows = {
-        sha: (read, accepted, quarantined, error)
-        for sha, read, accepted, quarantined, error in conn.execute(
-            """SELECT file_sha256, rows_read, rows_accepted, rows_quarantined, file_error
+        row[0]: row[1:]
+        for row in conn.execute(
+            """SELECT file_sha256, rows_read, rows_written, rows_quarantined, rows_filtered, rows_other_months, other_months, file_error
                FROM meta.file_reconciliation WHERE feed = ?""",
             [feed_name],
         ).fetchall()
     }
-    return [FileOutcome(f.source_path, f.sha256, *rows.get(f.sha256, (0, 0, 0, None))) for f in landed]
+    outcomes = []
+    for f in landed:
+        read, written, quarantined, filtered, held, months, error = rows.get(f.sha256, (0, 0, 0, 0, 0, [], None))
+        outcomes.append(FileOutcome(f.source_path, f.sha256, read, written, quarantined, filtered, held, list(months), error))
+    return outcomes

@@ -15,7 +15,6 @@ strict default below applies.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -175,27 +174,73 @@ def needs_tract_boundaries(contract: ContractInfo, policy: PrivacyPolicy) -> boo
 
 
 WITHHELD = "[withheld: personal data; the raw file is in the landing zone]"
+WITHHELD_UNMAPPED = "[withheld: a column the contract does not use; list it in the feed's non_personal_columns to show it here]"
 
 
-def redact_raw_row(raw: dict, contract: ContractInfo, columns: Mapping[str, str], policy: PrivacyPolicy) -> dict:
-    """A quarantined row as the file had it, less its personal fields: hashed the way core hashes
-    them (so a quarantined device can be matched to its accepted trips), or withheld."""
-    redacted = dict(raw)
-    for name, column in contract.schema.columns.items():
-        kind = (column.metadata or {}).get("personal")
-        if not kind or policy.action(kind) == "keep":
-            continue
-        source = columns.get(name, name)
-        key = source.split(".")[0]  # a JSON path withholds its whole top-level member (a route, say)
-        if source.startswith("$.") or key not in redacted or redacted[key] is None:
-            continue
-        value = redacted[key]
-        if policy.action(kind) == "hash" and key == source and not isinstance(value, (dict, list)):
-            text = str(value).strip()
-            redacted[key] = hashlib.sha256((policy.salt + text).encode()).hexdigest() if text else value
+def exports_no_personal_columns(non_personal_columns: list[str]) -> bool:
+    """True where the feed declares that no column of its export is personal (``['*']``)."""
+    return "*" in non_personal_columns
+
+
+def json_path(dotted: str) -> str | None:
+    """A configured dotted path (``route.features.-1.geometry``) as a DuckDB JSONPath, or None for a
+    path from the document's root (``$.last_updated``), which is not in the record."""
+    if dotted.startswith("$.") or '"' in dotted:
+        return None
+    steps = []
+    for step in dotted.split("."):
+        if step.lstrip("-").isdigit():
+            steps.append(f"[#{step}]" if step.startswith("-") else f"[{step}]")
         else:
-            redacted[key] = WITHHELD
-    return redacted
+            steps.append(f'."{step}"')
+    return "$" + "".join(steps)
+
+
+def quarantine_values_sql(
+    headers: list[str],
+    mapped: Mapping[str, str],
+    contract: ContractInfo,
+    policy: PrivacyPolicy,
+    non_personal_columns: list[str],
+    alias: str,
+    raw_json: str | None = None,
+) -> tuple[str, list[str]]:
+    """SQL (over raw text rows ``alias``) for a quarantined row's ``raw_values``: an allow-list.
+
+    ``mapped`` maps contract columns to the file's own headers. A contract column keeps its text
+    where it is not personal (what broke the rule stays readable), or gets the treatment core gives
+    it: hashed exactly as core hashes it (so a quarantined device can be matched to its accepted
+    trips), or withheld. A column the contract does not use is withheld unless the feed declares it
+    non-personal: an export's extra columns (a street name, a geocoded point, a vehicle id) are not
+    governed by the contract, so they are not shown by default. For a JSON record (``raw_json``, the
+    column holding it), a value shown keeps its JSON type.
+    """
+    by_header = {header: column for column, header in mapped.items()}
+    parts: list[str] = []
+    params: list[str] = []
+    everything_public = exports_no_personal_columns(non_personal_columns)
+    for header in headers:
+        ref = f"{alias}{quote_ident(header)}"
+        params.append(header)
+        column = by_header.get(header)
+        if column is not None:
+            kind = (contract.schema.columns[column].metadata or {}).get("personal")
+            action = policy.action(kind) if kind else "keep"
+        else:
+            action = "keep" if everything_public or header in non_personal_columns else "withhold_unmapped"
+        path = json_path(header) if raw_json else None
+        if action == "keep" and path is not None:
+            parts.append(f"?, json_extract({alias}{quote_ident(raw_json)}, ?)")
+            params.append(path)
+        elif action == "keep":
+            parts.append(f"?, {ref}")
+        elif action == "hash":
+            parts.append(f"?, CASE WHEN nullif(trim({ref}), '') IS NULL THEN {ref} ELSE sha256(? || trim({ref})) END")
+            params.append(policy.salt)
+        else:
+            parts.append(f"?, CASE WHEN {ref} IS NULL THEN NULL ELSE ? END")
+            params.append(WITHHELD_UNMAPPED if action == "withhold_unmapped" else WITHHELD)
+    return (f"json_object({', '.join(parts)})" if parts else "json_object()"), params
 
 
 def has_personal_fields(contract: ContractInfo, policy: PrivacyPolicy) -> bool:

@@ -9,11 +9,6 @@ import duckdb
 from city_outcomes.sql import query_dicts
 
 
-def reconciliation_failures(conn: duckdb.DuckDBPyConnection, feed: str) -> list[dict]:
-    """Files of ``feed`` whose rows do not add up (none, when all is well)."""
-    return query_dicts(conn, "file_reconciliation_failures", {"feed": feed})
-
-
 def quarantine_sample(conn: duckdb.DuckDBPyConnection, feed: str, limit: int = 10) -> tuple[int, list[dict]]:
     """How many rows of ``feed`` are quarantined, and the first ``limit`` with their rules and values."""
     total = conn.execute("SELECT count(*) FROM meta.quarantine WHERE feed = ?", [feed]).fetchone()[0]
@@ -31,6 +26,21 @@ def quarantine_sample(conn: duckdb.DuckDBPyConnection, feed: str, limit: int = 1
     return total, sample
 
 
+def quarantine_rules_by_file(conn: duckdb.DuckDBPyConnection, feed: str, limit: int = 10) -> list[dict]:
+    """Where a feed's quarantined rows are and which rules they break, without their values: what
+    may go into Dagster's event log, which the privacy policy does not govern."""
+    rows = conn.execute(
+        """
+        SELECT source_path, count(*) AS rows, list(source_row ORDER BY source_row)[1:10] AS first_rows,
+               list(DISTINCT rule ORDER BY rule)[1:5] AS rules
+        FROM (SELECT source_path, source_row, unnest(failed_rules) AS rule FROM meta.quarantine WHERE feed = ?)
+        GROUP BY source_path ORDER BY source_path LIMIT ?
+        """,
+        [feed, limit],
+    ).fetchall()
+    return [{"file": path, "rows": n, "first_rows": list(first), "rules": list(rules)} for path, n, first, rules in rows]
+
+
 def feed_summary(conn: duckdb.DuckDBPyConnection) -> list[dict]:
-    """Per feed: files, rows read, accepted and quarantined."""
+    """Per feed: files, rows read, written to core, quarantined, filtered and held for other months."""
     return query_dicts(conn, "feed_summary")

@@ -24,6 +24,7 @@ import jsonschema_rs
 import pyarrow as pa
 
 from city_outcomes.config import FeedConfig
+from city_outcomes.feeds.headers import match_header
 from city_outcomes.warehouse import quote_ident
 
 SOURCE_ROW = "__source_row"
@@ -83,8 +84,7 @@ def open_source(
         source = _open_csv(conn, feed_name, feed, path)
     else:
         source = _open_json(conn, feed_name, feed, path, temp_name, list(required.values()))
-    trimmed = {c.strip() for c in source.columns}
-    missing = {column: name for column, name in required.items() if name not in source.columns and name.strip() not in trimmed}
+    missing = {column: name for column, name in required.items() if match_header(name, source.columns) is None}
     if missing:
         wanted = ", ".join(f"{name!r} (for {column})" for column, name in missing.items())
         hint = ""
@@ -142,6 +142,13 @@ def _validator(schema_path: Path) -> Any:
     return jsonschema_rs.validator_for(json.loads(schema_path.read_text(encoding="utf-8")))
 
 
+def _without_value(error: Any) -> str:
+    """A schema error's message with the offending value left out: a rule is shown and logged where
+    values are not (the value may be a device id or a name), so it names the place, not the value."""
+    shown = json.dumps(error.instance, separators=(",", ":"), ensure_ascii=False)
+    return error.message.replace(shown, "the value") if isinstance(error.instance, (str, int, float, list, dict)) and shown else error.message
+
+
 def _schema_violations(feed_name: str, feed: FeedConfig, path: Path, document: Any, schema_path: Path) -> dict[int, list[str]]:
     """Check the document against its JSON Schema: record-level errors by record, others raise."""
     prefix = [s for s in feed.records.split(".") if s]
@@ -151,10 +158,10 @@ def _schema_violations(feed_name: str, feed: FeedConfig, path: Path, document: A
         location = list(error.instance_path)
         if location[: len(prefix)] == prefix and len(location) > len(prefix) and isinstance(location[len(prefix)], int):
             inner = "/".join(str(p) for p in location[len(prefix) + 1 :]) or "(record)"
-            rule = f"json_schema {schema_path.name}: {inner}: {error.message[:200]}"
+            rule = f"json_schema {schema_path.name}: {inner}: {_without_value(error)[:200]}"
             by_record.setdefault(location[len(prefix)] + 1, []).append(rule)
         else:
-            file_level.append(f"{'/'.join(str(p) for p in location) or '(document)'}: {error.message[:200]}")
+            file_level.append(f"{'/'.join(str(p) for p in location) or '(document)'}: {_without_value(error)[:200]}")
     if file_level:
         raise FileError(feed_name, path, f"does not follow {schema_path.name}: " + "; ".join(sorted(set(file_level))[:5]))
     return {row: sorted(set(rules)) for row, rules in by_record.items()}

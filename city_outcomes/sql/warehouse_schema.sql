@@ -17,7 +17,12 @@ CREATE TABLE IF NOT EXISTS meta.landed_files (
     PRIMARY KEY (feed, file_sha256)
 );
 
--- One row per feed file last ingested: rows read = rows accepted + rows quarantined.
+-- One row per current file of a feed, as last ingested. What happened to each of its rows:
+-- rows read = rows written to core + rows quarantined + rows filtered out (not this feed's rows)
+--             + rows held for months another partition's run writes (other_months says which).
+-- rows_written is counted from core itself after the write (by file hash, within core_from ..
+-- core_until, the run's window in the time column's own terms; NULL = every row), so the blocking
+-- check rows_reconcile compares these figures with what is really stored.
 CREATE TABLE IF NOT EXISTS meta.file_reconciliation (
     feed VARCHAR NOT NULL,
     source_path VARCHAR NOT NULL,
@@ -25,10 +30,36 @@ CREATE TABLE IF NOT EXISTS meta.file_reconciliation (
     contract VARCHAR NOT NULL,
     contract_version VARCHAR NOT NULL,
     rows_read BIGINT NOT NULL,
-    rows_accepted BIGINT NOT NULL,
+    rows_written BIGINT NOT NULL,
     rows_quarantined BIGINT NOT NULL,
+    rows_filtered BIGINT NOT NULL,
+    rows_other_months BIGINT NOT NULL,
+    other_months VARCHAR[] NOT NULL,
+    core_from TIMESTAMP,
+    core_until TIMESTAMP,
     file_error VARCHAR,
     PRIMARY KEY (feed, source_path)
+);
+
+-- The files whose rows a feed holds: the latest version of every file delivered under a name,
+-- whether or not it is still in the inbox. A file leaves only when an operator retires it.
+CREATE TABLE IF NOT EXISTS meta.current_files (
+    feed VARCHAR NOT NULL,
+    source_path VARCHAR NOT NULL,
+    file_sha256 VARCHAR NOT NULL,
+    current_since TIMESTAMP WITH TIME ZONE NOT NULL,
+    PRIMARY KEY (feed, source_path)
+);
+
+-- Files an operator retired (`city-outcomes retire`): who, when and why. The same bytes delivered
+-- again stay retired; a new version under the same name is a new delivery.
+CREATE TABLE IF NOT EXISTS meta.retired_files (
+    feed VARCHAR NOT NULL,
+    source_path VARCHAR NOT NULL,
+    file_sha256 VARCHAR NOT NULL,
+    retired_at TIMESTAMP WITH TIME ZONE NOT NULL,
+    retired_by VARCHAR NOT NULL,
+    reason VARCHAR NOT NULL
 );
 
 -- Rows that broke a contract rule, with the rules and the row exactly as the file had it.
