@@ -80,6 +80,8 @@ def record_current_files(conn: duckdb.DuckDBPyConnection, feed_name: str, files:
     )
     conn.execute("DELETE FROM meta.current_files WHERE feed = ?", [feed_name])
     now = clock.now_utc.replace(tzinfo=UTC)
+    if not files:
+        return
     conn.executemany(
         "INSERT INTO meta.current_files VALUES (?, ?, ?, ?)",
         [[feed_name, str(f.source_path), f.sha256, since.get(f"{f.source_path}|{f.sha256}", now)] for f in files],
