@@ -215,6 +215,24 @@ def test_a_utf8_file_declared_as_latin1_is_not_garbled_silently(tmp_path: Path) 
     assert outcome.files[0].rows_quarantined == 1
 
 
+def test_an_unknown_encoding_name_and_an_excel_workbook_say_so(tmp_path: Path) -> None:
+    import io
+    import zipfile
+
+    workbook = io.BytesIO()
+    with zipfile.ZipFile(workbook, "w") as archive:
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+    _, outcome, _ = _deliver(tmp_path, "building_energy", {"building_energy/utility_bills_x.csv": workbook.getvalue()})
+    assert outcome.files[0].file_error.endswith("the file is a ZIP archive (an Excel .xlsx workbook?), not CSV text: export the sheet as CSV")
+    other = tmp_path / "other"
+    other.mkdir()
+    _, outcome, _ = _deliver(other, "building_energy", {"building_energy/utility_bills_e.csv": (CORPUS / "bom.csv").read_bytes()}, feeds=_energy_feed(encoding="utf8x"))
+    assert outcome.files[0].file_error.endswith(
+        "the feed's encoding 'utf8x' is not a known encoding: set `encoding:` for feed 'building_energy' to the file's, e.g. utf-8, latin-1, cp1252 or utf-16"
+    )
+    assert outcome.files[0].rows_quarantined == 1
+
+
 def _trip(index: int, start_ms: int = 1_714_550_400_000) -> dict:
     """A trip that follows MDS 1.2.0 provider trips."""
     start = start_ms + index * 600_000

@@ -106,7 +106,7 @@ def _check_csv_text(feed_name: str, feed: FeedConfig, path: Path) -> sniff.TextE
     problems = [encoding.problem] if encoding.problem else []
     layout = sniff.csv_layout(feed_name, sniff.decoded_head(head, complete, encoding.codec), feed.delimiter, feed.quote)
     problems += layout.problems
-    if layout.data_rows == 0 and (complete or not sniff.has_data_after_header(path, encoding.codec)):
+    if layout.data_lines == 0 and (complete or not sniff.has_data_after_header(path, encoding.codec)):
         problems.append(sniff.no_data_rows(layout))
     if problems:
         raise FileError(feed_name, path, "; also ".join(problems))

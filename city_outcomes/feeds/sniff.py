@@ -50,12 +50,14 @@ class TextEncoding:
 
 @dataclass
 class Layout:
-    """A CSV's header and its first lines, as the configured (or the actual) delimiter splits them."""
+    """A CSV's header and first lines: the header as the configured (or the actual) delimiter splits
+    it, and the problems found in them."""
 
-    header: list[str] | None
+    header: list[str] | None  # None: no header at all, or one the csv module cannot split
     delimiter: str
-    data_rows: int  # non-blank records after the header, in the sample
-    blank_lines: int  # blank lines after the header, in the sample
+    has_header: bool  # a non-blank line, in the sample
+    data_lines: int  # non-blank lines after the first non-blank one, in the sample
+    blank_lines: int  # blank lines after it, in the sample
     problems: list[str] = field(default_factory=list)
 
 
@@ -190,11 +192,14 @@ def decoded_head(head: bytes, complete: bool, codec: str) -> str:
     return text
 
 
-def _records(text: str, delimiter: str, quote: str) -> list[list[str]]:
+def _records(text: str, delimiter: str, quote: str) -> list[list[str]] | None:
+    """The sample's records as Python's csv module splits them; None where it cannot (a delimiter
+    of several characters, which DuckDB allows)."""
+    quoting = {"quotechar": quote, "doublequote": True} if quote else {"quoting": csv.QUOTE_NONE}
     try:
-        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar=quote, doublequote=True, strict=False))
-    except csv.Error:
-        return []
+        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False, **quoting))
+    except (csv.Error, TypeError):
+        return None
 
 
 def _blank(record: list[str]) -> bool:
@@ -209,21 +214,23 @@ def _yaml(delimiter: str) -> str:
     return '"\\t"' if delimiter == "\t" else f'"{delimiter}"'
 
 
-def _split(text: str, delimiter: str, quote: str) -> tuple[list[str] | None, list[list[str]], int]:
-    """The header, the first non-blank records after it, and the blank lines among them."""
-    records = _records(text, delimiter, quote)
-    start = next((i for i, record in enumerate(records) if not _blank(record)), None)
-    if start is None:
-        return None, [], 0
-    after = records[start + 1 :]
-    rows = [r for r in after if not _blank(r)][:SAMPLE_ROWS]
-    return records[start], rows, sum(1 for r in after if _blank(r))
+def _header_and_rows(text: str, delimiter: str, quote: str) -> tuple[list[str] | None, list[list[str]]]:
+    """The header (the first non-blank record) and up to ``SAMPLE_ROWS`` non-blank records after it."""
+    records = _records(text, delimiter, quote) or []
+    non_blank = [record for record in records if not _blank(record)]
+    return (non_blank[0], non_blank[1 : SAMPLE_ROWS + 1]) if non_blank else (None, [])
 
 
 def csv_layout(feed_name: str, text: str, delimiter: str, quote: str) -> Layout:
-    """Check the header and first lines: the delimiter, repeated column names, and data rows."""
-    header, rows, blank = _split(text, delimiter, quote)
-    layout = Layout(header, delimiter, len(rows), blank)
+    """Check the header and first lines: the delimiter, repeated column names, and data lines."""
+    lines = split_lines(text)
+    if lines and not lines[-1]:
+        lines.pop()  # after the last line break
+    first = next((i for i, line in enumerate(lines) if line.strip()), len(lines))
+    after = lines[first + 1 :]
+    data_lines = sum(1 for line in after if line.strip())
+    header, rows = _header_and_rows(text, delimiter, quote)
+    layout = Layout(header, delimiter, first < len(lines), data_lines, len(after) - data_lines)
     if header is None:
         return layout
     if len(header) == 1:
@@ -231,7 +238,7 @@ def csv_layout(feed_name: str, text: str, delimiter: str, quote: str) -> Layout:
         # every sampled line into the same number (2 or more) of fields.
         fits = []
         for candidate in [d for d in DELIMITERS if d != delimiter]:
-            other_header, other_rows, _ = _split(text, candidate, quote)
+            other_header, other_rows = _header_and_rows(text, candidate, quote)
             if other_header and len(other_header) >= 2 and all(len(r) == len(other_header) for r in other_rows):
                 fits.append((len(other_header), candidate, other_header))
         if fits:
@@ -258,7 +265,7 @@ def csv_layout(feed_name: str, text: str, delimiter: str, quote: str) -> Layout:
 
 def no_data_rows(layout: Layout) -> str:
     """The message for a CSV with no data rows (only a header, or not even that)."""
-    if layout.header is None:
+    if not layout.has_header:
         return "no data rows: the file has no header and no data, only blank lines"
     if layout.blank_lines:
         return f"no data rows: the file has a header and {layout.blank_lines} blank line(s), nothing else"
