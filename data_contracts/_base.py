@@ -128,6 +128,32 @@ def ends_after_start(table: ir.Table, start: str, end: str) -> ir.BooleanColumn:
     return table[end].isnull() | (table[end] >= table[start])
 
 
+# Ids as real exports write them: a facility keyed by its name ("City Hall", "Fire Station #3",
+# "Bibliothèque Centrale") is as good an id as "F-0101". What breaks keys, joins and pages is a tab,
+# a line break or another control character, or a run-away value: those are refused. (Goal and
+# initiative ids are slugs used in URLs and keep their own pattern.)
+ID_MAX_LENGTH = 128
+ID_RULE = f"must be printable text of 1 to {ID_MAX_LENGTH} characters, without tabs, line breaks or other control characters"
+# C0 and C1 control characters and the Unicode line and paragraph separators (RE2 syntax: DuckDB runs it).
+_CONTROL_CHARACTERS = r"[\x00-\x1f\x7f-\x9f\x{2028}\x{2029}]"
+
+
+def printable_id(data: IbisData) -> ir.BooleanColumn:
+    """True where an id is 1 to ``ID_MAX_LENGTH`` characters of printable text (the reader has trimmed it)."""
+    value = data.table[data.key]
+    return value.length().between(1, ID_MAX_LENGTH) & ~value.re_search(_CONTROL_CHARACTERS)
+
+
+def id_check(*columns: str) -> classmethod:
+    """The shared id rule for ``columns``: assign it in a contract's class body (``_ids = id_check("building_id")``)."""
+
+    @pa.check(*columns, name="printable_id", error=ID_RULE)
+    def _printable_id(cls, data: IbisData) -> ir.BooleanColumn:
+        return printable_id(data)
+
+    return _printable_id
+
+
 class MonthlyContract(Contract):
     """A feed of monthly figures, keyed by the first day of their month (and partitioned by it)."""
 

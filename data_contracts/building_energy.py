@@ -7,7 +7,7 @@ import pandera.ibis as pa
 from pandera.api.ibis.types import IbisData
 from pandera.ibis import Field
 
-from data_contracts._base import MonthlyContract, unit_fits
+from data_contracts._base import MonthlyContract, id_check, unit_fits
 
 ENERGY_TYPES = ["electricity", "natural_gas"]
 # Units each energy type may be reported in; conversions come from city_outcomes.units.
@@ -20,7 +20,7 @@ UNITS_BY_ENERGY_TYPE = {
 class BuildingEnergy(MonthlyContract):
     """Utility-metered energy per building and month, as billed."""
 
-    building_id: str = Field(str_matches=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$", description="The city's building or facility id")
+    building_id: str = Field(description="The city's building or facility id")
     energy_type: str = Field(isin=ENERGY_TYPES, description="What was metered")
     quantity: float = Field(ge=0, le=1e9, description="Metered quantity, in `unit`")
     unit: str = Field(isin=sorted({u for units in UNITS_BY_ENERGY_TYPE.values() for u in units}), description="Unit of `quantity`")
@@ -30,10 +30,12 @@ class BuildingEnergy(MonthlyContract):
     def _unit_fits(cls, data: IbisData) -> ir.BooleanColumn:
         return unit_fits(data.table, "energy_type", UNITS_BY_ENERGY_TYPE)
 
+    _ids = id_check("building_id")
+
     class Config:
         title = "Building energy (monthly utility use)"
         unique = ["building_id", "period_month", "energy_type"]
-        metadata = {"version": "1.0.0", "time_column": "period_month"}
+        metadata = {"version": "1.1.0", "time_column": "period_month"}
 
 
 CONTRACT = BuildingEnergy

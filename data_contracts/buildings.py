@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pandera.ibis import Field
 
-from data_contracts._base import Contract
+from data_contracts._base import Contract, id_check
 
 
 class Buildings(Contract):
     """One row per municipal building or facility."""
 
-    building_id: str = Field(str_matches=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$", description="The city's building or facility id")
+    building_id: str = Field(description="The city's building or facility id")
     building_name: str = Field(description="Name as the department uses it")
     department: str = Field(description="Department responsible for the building")
     building_type: str = Field(description="Use type, e.g. office, library, fire station")
@@ -18,10 +18,12 @@ class Buildings(Contract):
     year_built: int = Field(ge=1800, le=2100, nullable=True, description="Year of construction")
     tract_geoid: str = Field(str_matches=r"^\d{11}$", description="11-digit census tract GEOID the building stands in")
 
+    _ids = id_check("building_id")
+
     class Config:
         title = "Municipal buildings inventory"
         unique = ["building_id"]
-        metadata = {"version": "1.0.0", "time_column": None}
+        metadata = {"version": "1.1.0", "time_column": None}
 
 
 CONTRACT = Buildings

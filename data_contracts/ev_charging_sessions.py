@@ -9,7 +9,7 @@ import pandera.ibis as pa
 from pandera.api.ibis.types import IbisData
 from pandera.ibis import Field
 
-from data_contracts._base import Contract, ends_after_start, not_in_future_time
+from data_contracts._base import Contract, ends_after_start, id_check, not_in_future_time
 
 
 class EvChargingSessions(Contract):
@@ -32,10 +32,12 @@ class EvChargingSessions(Contract):
     def _end_after_start(cls, data: IbisData) -> ir.BooleanColumn:
         return ends_after_start(data.table, "start_time", "end_time")
 
+    _ids = id_check("station_id", "port_id")
+
     class Config:
         title = "EV charging sessions"
         unique = ["station_id", "port_id", "start_time"]
-        metadata = {"version": "1.1.0", "time_column": "start_time"}
+        metadata = {"version": "1.2.0", "time_column": "start_time"}
 
 
 CONTRACT = EvChargingSessions

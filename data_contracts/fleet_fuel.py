@@ -9,7 +9,7 @@ import pandera.ibis as pa
 from pandera.api.ibis.types import IbisData
 from pandera.ibis import Field
 
-from data_contracts._base import Contract, not_in_future, unit_fits
+from data_contracts._base import Contract, id_check, not_in_future, unit_fits
 
 # Units each fuel may be bought in (GGE / DGE: gasoline / diesel gallon equivalents, how CNG and
 # LNG are usually sold; hydrogen is sold by the kilogram).
@@ -32,7 +32,7 @@ UNITS_BY_FUEL = {
 class FleetFuel(Contract):
     """One row per fuel purchase or vehicle charge."""
 
-    vehicle_id: str = Field(str_matches=r"^\S.{0,39}$", description="Fleet vehicle number")
+    vehicle_id: str = Field(description="Fleet vehicle number")
     department: str = Field(nullable=True, description="Department the vehicle is assigned to")
     purchase_date: date = Field(description="Date of the purchase")
     fuel_type: str = Field(isin=sorted(UNITS_BY_FUEL), description="Fuel bought")
@@ -48,9 +48,11 @@ class FleetFuel(Contract):
     def _unit_fits(cls, data: IbisData) -> ir.BooleanColumn:
         return unit_fits(data.table, "fuel_type", UNITS_BY_FUEL)
 
+    _ids = id_check("vehicle_id")
+
     class Config:
         title = "Fleet fuel purchases"
-        metadata = {"version": "1.1.0", "time_column": "purchase_date"}
+        metadata = {"version": "1.2.0", "time_column": "purchase_date"}
 
 
 CONTRACT = FleetFuel

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pandera.ibis import Field
 
-from data_contracts._base import Contract
+from data_contracts._base import Contract, id_check
 
 
 class GbfsStationInformation(Contract):
@@ -20,10 +20,12 @@ class GbfsStationInformation(Contract):
     capacity: int = Field(nullable=True, ge=0, le=500, description="Number of docks")
     snapshot_time: datetime = Field(description="The feed's last_updated, UTC")
 
+    _ids = id_check("system_id", "station_id")
+
     class Config:
         title = "GBFS station information"
         unique = ["system_id", "station_id", "snapshot_time"]
-        metadata = {"version": "1.0.0", "time_column": "snapshot_time"}
+        metadata = {"version": "1.1.0", "time_column": "snapshot_time"}
 
 
 CONTRACT = GbfsStationInformation

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pandera.ibis import Field
 
-from data_contracts._base import Contract
+from data_contracts._base import Contract, id_check
 
 
 class GbfsStationStatus(Contract):
@@ -22,10 +22,12 @@ class GbfsStationStatus(Contract):
     last_reported: datetime = Field(nullable=True, description="When the station last reported, UTC")
     snapshot_time: datetime = Field(description="The feed's last_updated, UTC")
 
+    _ids = id_check("system_id", "station_id")
+
     class Config:
         title = "GBFS station status"
         unique = ["system_id", "station_id", "snapshot_time"]
-        metadata = {"version": "1.0.0", "time_column": "snapshot_time"}
+        metadata = {"version": "1.1.0", "time_column": "snapshot_time"}
 
 
 CONTRACT = GbfsStationStatus

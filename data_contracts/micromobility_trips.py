@@ -13,7 +13,7 @@ import pandera.ibis as pa
 from pandera.api.ibis.types import IbisData
 from pandera.ibis import Field
 
-from data_contracts._base import Contract, ends_after_start, not_in_future_time
+from data_contracts._base import Contract, ends_after_start, id_check, not_in_future_time
 
 MAX_TRIP_SECONDS = 24 * 3600  # a rental longer than a day is not a trip (lost, stolen or a data error)
 MAX_TRIP_METRES = 100_000
@@ -26,7 +26,7 @@ def _coordinate(point: str, axis: str) -> dict:
 class MicromobilityTrips(Contract):
     """One row per trip."""
 
-    trip_id: str = Field(str_matches=r"^\S.{0,63}$", description="Provider's trip id (a UUID in MDS)")
+    trip_id: str = Field(description="Provider's trip id (a UUID in MDS)")
     provider_name: str = Field(description="Operator")
     device_id: str = Field(nullable=True, metadata={"personal": "device_id"}, description="Provider's device id (hashed at ingest)")
     vehicle_type: str = Field(isin=["bicycle", "cargo_bicycle", "scooter", "moped", "car", "other"], description="MDS 1.2 vehicle_type")
@@ -50,10 +50,12 @@ class MicromobilityTrips(Contract):
     def _end_after_start(cls, data: IbisData) -> ir.BooleanColumn:
         return ends_after_start(data.table, "start_time", "end_time")
 
+    _ids = id_check("trip_id")
+
     class Config:
         title = "Micromobility trips"
         unique = ["provider_name", "trip_id"]
-        metadata = {"version": "1.2.0", "time_column": "start_time"}
+        metadata = {"version": "1.3.0", "time_column": "start_time"}
 
 
 CONTRACT = MicromobilityTrips

@@ -13,7 +13,7 @@ import pandera.ibis as pa
 from pandera.api.ibis.types import IbisData
 from pandera.ibis import Field
 
-from data_contracts._base import Contract, ends_after_start, not_in_future_time
+from data_contracts._base import Contract, ends_after_start, id_check, not_in_future_time
 
 
 class ServiceRequests(Contract):
@@ -44,10 +44,12 @@ class ServiceRequests(Contract):
     def _closed_after_requested(cls, data: IbisData) -> ir.BooleanColumn:
         return ends_after_start(data.table, "requested_at", "closed_at")
 
+    _ids = id_check("service_request_id")
+
     class Config:
         title = "311 service requests"
         unique = ["service_request_id"]
-        metadata = {"version": "1.1.0", "time_column": "requested_at"}
+        metadata = {"version": "1.2.0", "time_column": "requested_at"}
 
 
 CONTRACT = ServiceRequests

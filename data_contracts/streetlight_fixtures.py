@@ -6,7 +6,7 @@ from datetime import date
 
 from pandera.ibis import Field
 
-from data_contracts._base import Contract
+from data_contracts._base import Contract, id_check
 
 TECHNOLOGIES = ["LED", "HPS", "MH", "MV", "LPS", "induction", "other"]
 
@@ -14,7 +14,7 @@ TECHNOLOGIES = ["LED", "HPS", "MH", "MV", "LPS", "induction", "other"]
 class StreetlightFixtures(Contract):
     """One row per streetlight fixture (public infrastructure: its location is not personal data)."""
 
-    fixture_id: str = Field(str_matches=r"^\S.{0,39}$", description="Fixture or pole id")
+    fixture_id: str = Field(description="Fixture or pole id")
     technology: str = Field(isin=TECHNOLOGIES, description="Lamp technology: LED, HPS (high-pressure sodium), MH (metal halide), MV (mercury vapour), LPS, induction")
     wattage: float = Field(gt=0, le=2_000, description="Rated input power in watts")
     tract_geoid: str = Field(nullable=True, str_matches=r"^\d{11}$", description="Census tract the fixture stands in")
@@ -22,10 +22,12 @@ class StreetlightFixtures(Contract):
     latitude: float = Field(nullable=True, ge=-90, le=90, description="WGS84 latitude of the pole")
     longitude: float = Field(nullable=True, ge=-180, le=180, description="WGS84 longitude of the pole")
 
+    _ids = id_check("fixture_id")
+
     class Config:
         title = "Streetlight fixtures"
         unique = ["fixture_id"]
-        metadata = {"version": "1.0.0", "time_column": None}
+        metadata = {"version": "1.1.0", "time_column": None}
 
 
 CONTRACT = StreetlightFixtures

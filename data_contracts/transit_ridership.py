@@ -4,21 +4,23 @@ from __future__ import annotations
 
 from pandera.ibis import Field
 
-from data_contracts._base import MonthlyContract
+from data_contracts._base import MonthlyContract, id_check
 
 
 class TransitRidership(MonthlyContract):
     """One row per route and month."""
 
-    route_id: str = Field(str_matches=r"^\S.{0,39}$", description="Route id as in the agency's GTFS")
+    route_id: str = Field(description="Route id as in the agency's GTFS")
     route_name: str = Field(nullable=True, description="Public route name")
     mode: str = Field(isin=["bus", "rail", "brt", "ferry", "paratransit", "other"], description="Transit mode")
     boardings: int = Field(ge=0, le=20_000_000, description="Unlinked passenger trips (boardings) in the month")
 
+    _ids = id_check("route_id")
+
     class Config:
         title = "Transit ridership (monthly)"
         unique = ["route_id", "period_month"]
-        metadata = {"version": "1.0.0", "time_column": "period_month"}
+        metadata = {"version": "1.1.0", "time_column": "period_month"}
 
 
 CONTRACT = TransitRidership

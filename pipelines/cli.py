@@ -17,7 +17,7 @@ from rich.table import Table
 from city_outcomes import warehouse
 from city_outcomes.config import DEMO_CITY_CONFIG, PROJECT_ROOT, CityConfig, city_config_path, load_city_config
 from city_outcomes.demo import DEMO_SEED, generate
-from city_outcomes.feeds.quarantine import feed_summary, quarantine_sample
+from city_outcomes.feeds.quarantine import feed_summary, file_problems, quarantine_sample
 from city_outcomes.sql import load_sql
 
 app = typer.Typer(help="city-outcomes: sustainability outcome metrics for city governments.", no_args_is_help=True)
@@ -84,21 +84,38 @@ def quarantine(
     feed: Annotated[str | None, typer.Option(help="Only this feed")] = None,
     limit: Annotated[int, typer.Option(help="Rows to show per feed")] = 20,
 ) -> None:
-    """Show quarantined rows: file, row number, the rules broken and the values as the file had them."""
+    """Show what is quarantined: first the files that could not be read at all and why, then the rows:
+    file, row number, the rules broken and the values as the file had them."""
     config = load_city_config(city_config_path(city))
     conn = warehouse.connect(config.warehouse_path, read_only=True)
     try:
+        problems = file_problems(conn, feed)
         feeds = [feed] if feed else [f["feed"] for f in feed_summary(conn) if f["rows_quarantined"]]
-        if not feeds:
+        if not feeds and not problems:
             console.print("No rows are quarantined.")
+        print_file_problems(problems)
         for name in feeds:
             total, sample = quarantine_sample(conn, name, limit=limit)
             console.print(f"[bold]{name}[/bold]: {total} row(s) quarantined" + (f", first {len(sample)}:" if total > len(sample) else ":"))
             for row in sample:
-                console.print(f"  {Path(row['file']).name} row {row['row']}: " + "; ".join(row["rules"]), markup=False, soft_wrap=True)
+                # A file-level problem is listed once, above, not on each of the file's lines.
+                rules = ["the file-level problem above" if rule.startswith("file: ") else rule for rule in row["rules"]]
+                console.print(f"  {Path(row['file']).name} row {row['row']}: " + "; ".join(rules), markup=False, soft_wrap=True)
                 console.print(f"    values: {json.dumps(row['values'], ensure_ascii=False)}", style="dim", markup=False, soft_wrap=True)
     finally:
         conn.close()
+
+
+def print_file_problems(problems: list[dict]) -> None:
+    """Per feed, each file that could not be read at all, what is wrong and the setting that fixes it."""
+    if not problems:
+        return
+    console.print("[yellow]Files that could not be read (each line is quarantined under the file's problem; nothing from them is used):[/yellow]")
+    for name in dict.fromkeys(problem["feed"] for problem in problems):
+        console.print(f"  {name}:", markup=False)
+        for problem in (p for p in problems if p["feed"] == name):
+            lines = f"{problem['rows_quarantined']} line(s) quarantined"
+            console.print(f"    {Path(problem['source_path']).name} ({lines}): {problem['problem']}", markup=False, soft_wrap=True)
 
 
 @app.command()
@@ -179,6 +196,7 @@ def print_summary(city: CityConfig) -> None:
     conn = warehouse.connect(city.warehouse_path, read_only=True)
     try:
         feeds = feed_summary(conn)
+        problems = file_problems(conn)
         headline = conn.execute(load_sql("headline_figures")).fetchone()
     finally:
         conn.close()
@@ -192,6 +210,7 @@ def print_summary(city: CityConfig) -> None:
             f"{feed['rows_read']:,}", f"{feed['rows_written']:,}", f"{feed['rows_quarantined']:,}", f"{feed['rows_other_months']:,}", style=style,
         )
     console.print(table)
+    print_file_problems(problems)
     if any(feed["rows_quarantined"] for feed in feeds):
         command = ".venv/bin/city-outcomes quarantine" + ("" if city.config_path == DEMO_CITY_CONFIG.resolve() else f" --city {city.config_path}")
         console.print(f"[yellow]Some rows were quarantined (not used in any figure): `{command}` lists them with the rules they broke.[/yellow]", soft_wrap=True)

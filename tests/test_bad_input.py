@@ -3,7 +3,9 @@
 Each case is delivered alone to a fresh city, so what it shows is its own. Cases that the
 building-energy fixture covers row by row (negative, wrong type, duplicate key, future date, unknown
 unit, missing value, padded text) are in test_ingest.py; file-level failures (empty, malformed,
-wrong delimiter, missing column) too.
+missing column) too. File-level problems that name the setting that fixes them (encoding,
+delimiter, a repeated column, no data rows) are here, with what `city-outcomes quarantine` and
+`city-outcomes summary` show of them.
 """
 
 from __future__ import annotations
@@ -11,15 +13,20 @@ from __future__ import annotations
 import copy
 import json
 import uuid
+from datetime import date
 from pathlib import Path
 
 import pytest
 import yaml
+from typer.testing import CliRunner
 
 from city_outcomes import warehouse
 from city_outcomes.config import DEMO_CITY_CONFIG, CityConfig
 from city_outcomes.feeds.ingest import FeedOutcome, ingest_feed
+from city_outcomes.feeds.privacy import WITHHELD
 from city_outcomes.feeds.reconcile import reconciliation_failures
+from city_outcomes.metrics.emissions import refresh_building_emissions, write_unit_conversions
+from pipelines.cli import app
 from tests.conftest import write_city
 
 CORPUS = Path(__file__).parent / "fixtures" / "bad_input"
@@ -102,13 +109,149 @@ def test_a_latin1_file_declared_as_utf8_says_how_to_fix_it(tmp_path: Path, decla
     content = (CORPUS / "latin1_declared_utf8.csv").read_bytes()
     _, outcome, conn = _deliver(tmp_path, "building_energy", {"building_energy/utility_bills_l.csv": content}, feeds=feeds)
     (file,) = outcome.files
-    assert "not utf-8 encoded" in file.file_error and "Set `encoding:`" in file.file_error
-    assert "utility_bills_l.csv" in file.file_error and "building_energy" in file.file_error
+    assert file.file_error == (
+        f"feed 'building_energy', file {file.source_path}: the file is not utf-8 encoded: byte 0xE9 on line 2 is not valid UTF-8; "
+        "it looks like Latin-1 (ISO-8859-1) text: set `encoding: latin-1` for feed 'building_energy'"
+    )
     assert (file.rows_read, file.rows_quarantined) == (1, 1)
     line = json.loads(conn.execute("SELECT raw_values FROM meta.quarantine").fetchone()[0])["line"]
     # A line that cannot be split into columns is withheld, unless the feed declares its export holds
-    # no personal data; then it is kept, as readable as it can be.
-    assert ("Municipal" in line) if declared else line.startswith("[withheld")
+    # no personal data; then it is kept, decoded as the file is written.
+    assert line == ("F-0101,Café Municipal,01/2023,Electric,10,KWH,1.30" if declared else WITHHELD)
+
+
+def _energy_feed(**settings) -> dict:
+    """The demo city's building-energy feed with some settings changed. Its export is declared to hold
+    no personal data, so an unreadable file's lines are kept in the quarantine and can be compared."""
+    feed = yaml.safe_load(DEMO_CITY_CONFIG.read_text())["feeds"]["building_energy"]
+    return {"building_energy": {**feed, "non_personal_columns": ["*"], **settings}}
+
+
+# The data lines of the three-bill fixtures, as written (counted by hand: a header and three bills).
+THREE_BILLS = [
+    "F-0101,Oak Street Office,01/2023,Electric,1000,KWH,130.00",
+    "F-0102,Elm Street Office,01/2023,Electric,2000,KWH,260.00",
+    "F-0103,Hill Library,01/2023,Natural Gas,12,THERMS,11.00",
+]
+DUPLICATE_LINES = ["F-0101,Oak Street Office,01/2023,120,Natural Gas,THERMS,95", "F-0102,Elm Street Office,01/2023,80,Natural Gas,THERMS,61"]
+
+
+@pytest.mark.parametrize(
+    ("fixture", "settings", "problem", "lines"),
+    [
+        (
+            "utf16_bom.csv", {},
+            "the file looks like UTF-16 (it starts with a UTF-16 byte-order mark) but the feed reads it as utf-8: "
+            "set `encoding: utf-16` for feed 'building_energy'",
+            THREE_BILLS,
+        ),
+        (
+            "utf16_no_bom.csv", {},
+            "the file looks like UTF-16 (every other byte is a NUL byte, as in UTF-16 little-endian text without a byte-order mark) "
+            "but the feed reads it as utf-8: set `encoding: utf-16` for feed 'building_energy'",
+            THREE_BILLS,
+        ),
+        (
+            "semicolon.csv", {},
+            "fields are separated by ';', not ',' (with ',' only one column was found): set `delimiter: \";\"` for feed 'building_energy'",
+            [line.replace(",", ";") for line in THREE_BILLS],
+        ),
+        (
+            "duplicate_header.csv", {"columns": {**_energy_feed()["building_energy"]["columns"], "quantity": "Gas therms"}},
+            "column 'Gas therms' appears twice in the header (columns 4 and 7): rename one in the export or leave the unwanted one out; "
+            "the file cannot be read unambiguously",
+            DUPLICATE_LINES,
+        ),
+        ("header_only.csv", {}, "no data rows: the file has a header and nothing else", []),
+        ("header_blank_lines.csv", {}, "no data rows: the file has a header and 3 blank line(s), nothing else", []),
+    ],
+    ids=["utf16-bom", "utf16-no-bom", "semicolon", "duplicate-column", "header-only", "header-and-blank-lines"],
+)
+def test_a_file_level_problem_says_what_it_is_and_which_setting_fixes_it_and_loses_no_line(
+    tmp_path: Path, fixture: str, settings: dict, problem: str, lines: list[str]
+) -> None:
+    _, outcome, conn = _deliver(tmp_path, "building_energy", {f"building_energy/utility_bills_{fixture}": (CORPUS / fixture).read_bytes()}, feeds=_energy_feed(**settings))
+    (file,) = outcome.files
+    assert file.file_error == f"feed 'building_energy', file {file.source_path}: {problem}"
+    # Every line of data is quarantined, once, as the file has it; a file with none still has its error on record.
+    assert (file.rows_read, file.rows_accepted, file.rows_quarantined) == (len(lines), 0, len(lines))
+    quarantined = conn.execute("SELECT source_row, failed_rules, raw_values FROM meta.quarantine ORDER BY source_row").fetchall()
+    assert [(row, list(rules), json.loads(raw)["line"]) for row, rules, raw in quarantined] == [
+        (number, [f"file: {problem}"], line) for number, line in enumerate(lines, start=1)
+    ]
+    assert conn.execute("SELECT count(*) FROM core.building_energy").fetchone() == (0,)
+
+
+def test_a_utf16_export_that_is_also_tab_separated_is_told_both_settings_at_once(tmp_path: Path) -> None:
+    """Excel's "Unicode text": UTF-16 and tabs. One message names both settings, so one fix reads it."""
+    content = (CORPUS / "utf16_bom.csv").read_bytes().decode("utf-16").replace(",", "\t").encode("utf-16")
+    _, outcome, _ = _deliver(tmp_path, "building_energy", {"building_energy/utility_bills_tabs.csv": content})
+    (file,) = outcome.files
+    assert file.file_error.endswith(
+        "set `encoding: utf-16` for feed 'building_energy'; also fields are separated by tabs, not ',' "
+        "(with ',' only one column was found): set `delimiter: \"\\t\"` for feed 'building_energy'"
+    )
+    assert file.rows_read == file.rows_quarantined == 3
+    fixed = tmp_path / "fixed"
+    fixed.mkdir()
+    _, outcome, _ = _deliver(fixed, "building_energy", {"building_energy/utility_bills_tabs.csv": content}, feeds=_energy_feed(encoding="utf-16", delimiter="\t"))
+    assert (outcome.rows_read, outcome.rows_accepted) == (3, 3)
+
+
+@pytest.mark.parametrize(
+    ("fixture", "settings"),
+    [
+        ("utf16_bom.csv", {"encoding": "utf-16"}),
+        ("utf16_no_bom.csv", {"encoding": "utf-16"}),
+        ("utf16be_bom.csv", {"encoding": "utf-16"}),  # DuckDB reads only little-endian UTF-16: read from a UTF-8 copy
+        ("semicolon.csv", {"delimiter": ";"}),
+    ],
+    ids=["utf16-bom", "utf16-no-bom", "utf16-big-endian", "semicolon"],
+)
+def test_the_setting_the_message_names_reads_the_file(tmp_path: Path, fixture: str, settings: dict) -> None:
+    _, outcome, conn = _deliver(tmp_path, "building_energy", {f"building_energy/utility_bills_{fixture}": (CORPUS / fixture).read_bytes()}, feeds=_energy_feed(**settings))
+    assert (outcome.rows_read, outcome.rows_accepted, outcome.files[0].file_error) == (3, 3, None)
+    rows = conn.execute("SELECT building_id, energy_type, quantity, unit, _source_row FROM core.building_energy ORDER BY _source_row").fetchall()
+    assert rows == [("F-0101", "electricity", 1000.0, "kWh", 1), ("F-0102", "electricity", 2000.0, "kWh", 2), ("F-0103", "natural_gas", 12.0, "therm", 3)]
+
+
+def test_a_windows_1252_export_is_named_as_such_and_read_when_configured(tmp_path: Path) -> None:
+    """Curly quotes and dashes (0x80-0x9F) are Windows-1252, not Latin-1, which reads them as control characters."""
+    content = (CORPUS / "latin1_declared_utf8.csv").read_bytes().replace(b"Caf\xe9", b"Caf\xe9 \x96 O\x92Brien")
+    _, outcome, _ = _deliver(tmp_path, "building_energy", {"building_energy/utility_bills_w.csv": content})
+    assert outcome.files[0].file_error.endswith("it looks like Windows-1252 (cp1252) text: set `encoding: cp1252` for feed 'building_energy'")
+    fixed = tmp_path / "fixed"
+    fixed.mkdir()
+    _, outcome, conn = _deliver(fixed, "building_energy", {"building_energy/utility_bills_w.csv": content}, feeds=_energy_feed(encoding="cp1252"))
+    assert outcome.rows_accepted == 1
+
+
+def test_a_utf8_file_declared_as_latin1_is_not_garbled_silently(tmp_path: Path) -> None:
+    content = (CORPUS / "latin1_declared_utf8.csv").read_bytes().decode("latin-1").encode("utf-8")
+    _, outcome, _ = _deliver(tmp_path, "building_energy", {"building_energy/utility_bills_u.csv": content}, feeds=_energy_feed(encoding="latin-1"))
+    assert outcome.files[0].file_error.endswith(
+        "the file looks like UTF-8 (its non-ASCII characters, e.g. 'é', are UTF-8 byte sequences) but the feed reads it as latin-1, "
+        "which would read 'é' as 'Ã©': set `encoding: utf-8` for feed 'building_energy'"
+    )
+    assert outcome.files[0].rows_quarantined == 1
+
+
+def test_an_unknown_encoding_name_and_an_excel_workbook_say_so(tmp_path: Path) -> None:
+    import io
+    import zipfile
+
+    workbook = io.BytesIO()
+    with zipfile.ZipFile(workbook, "w") as archive:
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+    _, outcome, _ = _deliver(tmp_path, "building_energy", {"building_energy/utility_bills_x.csv": workbook.getvalue()})
+    assert outcome.files[0].file_error.endswith("the file is a ZIP archive (an Excel .xlsx workbook?), not CSV text: export the sheet as CSV")
+    other = tmp_path / "other"
+    other.mkdir()
+    _, outcome, _ = _deliver(other, "building_energy", {"building_energy/utility_bills_e.csv": (CORPUS / "bom.csv").read_bytes()}, feeds=_energy_feed(encoding="utf8x"))
+    assert outcome.files[0].file_error.endswith(
+        "the feed's encoding 'utf8x' is not a known encoding: set `encoding:` for feed 'building_energy' to the file's, e.g. utf-8, latin-1, cp1252 or utf-16"
+    )
+    assert outcome.files[0].rows_quarantined == 1
 
 
 def _trip(index: int, start_ms: int = 1_714_550_400_000) -> dict:
@@ -150,7 +293,7 @@ def test_json_records_that_break_their_specification_are_quarantined_with_the_sp
     [
         (b'{"version": "1.2.0", "data": {"trips": [', "is not valid JSON"),
         (json.dumps({"version": "1.2.0", "data": {"rides": []}}).encode(), "has no record array at 'data.trips' (missing 'trips')"),
-        (json.dumps({"version": "0.9", "data": {"trips": []}}).encode(), "does not follow trips.json: version: the value does not match"),
+        (json.dumps({"version": "0.9", "data": {"trips": [_trip(0)]}}).encode(), "does not follow trips.json: version: the value does not match"),
     ],
     ids=["truncated", "wrong-structure", "wrong-version"],
 )
@@ -176,3 +319,62 @@ def test_a_trip_dated_in_the_future_is_quarantined(tmp_path: Path) -> None:
     assert (outcome.rows_accepted, outcome.rows_quarantined) == (1, 1)
     assert _rules(conn)[2][0] == "start_time: must not be after now"
     assert "period outside the reporting calendar" in _rules(conn)[2][1]
+
+
+@pytest.mark.parametrize(
+    ("fixture", "problem", "lines"),
+    [
+        ("empty_array.json", "no data rows: the record array at 'data.trips' is empty", 0),
+        # Four lines: the opening, a trip per line, the closing.
+        ("utf16_trips.json", "the file looks like UTF-16 (it starts with a UTF-16 byte-order mark) but the feed reads it as utf-8: set `encoding: utf-16` for feed 'trips'", 4),
+    ],
+    ids=["empty-array", "utf16"],
+)
+def test_a_json_file_level_problem_says_what_it_is(tmp_path: Path, fixture: str, problem: str, lines: int) -> None:
+    _, outcome, conn = _deliver(tmp_path, "trips", {f"trips/{fixture}": (CORPUS / fixture).read_bytes()}, feeds={"trips": TRIPS_FEED})
+    (file,) = outcome.files
+    assert file.file_error == f"feed 'trips', file {file.source_path}: {problem}"
+    assert (file.rows_read, file.rows_accepted, file.rows_quarantined) == (lines, 0, lines)
+    fixed = tmp_path / "fixed"
+    fixed.mkdir()
+    if fixture == "utf16_trips.json":
+        _, outcome, _ = _deliver(fixed, "trips", {f"trips/{fixture}": (CORPUS / fixture).read_bytes()}, feeds={"trips": {**TRIPS_FEED, "encoding": "utf-16"}})
+        assert (outcome.rows_read, outcome.rows_accepted) == (2, 2)
+
+
+def test_quarantine_and_summary_list_each_files_problem_first_and_per_feed(tmp_path: Path) -> None:
+    """What a user sees: the CLI names every unreadable file of a feed, its problem and the setting, header-only files too."""
+    files = {
+        "building_energy/utility_bills_2023a.csv": (CORPUS / "utf16_bom.csv").read_bytes(),
+        "building_energy/utility_bills_2023b.csv": (CORPUS / "header_only.csv").read_bytes(),
+        "building_energy/utility_bills_2023c.csv": (CORPUS / "extra_columns.csv").read_bytes() + b"F-0103,Hill Library,01/2023,Electric,-1,KWH,1.00,,\n",
+    }
+    city, outcome, conn = _deliver(tmp_path, "building_energy", files)
+    for name in ("emission_factors", "global_warming_potentials", "buildings"):
+        ingest_feed(conn, city, name)
+    write_unit_conversions(conn)
+    refresh_building_emissions(conn, city, (date(2023, 1, 1), date(2024, 1, 1)))
+    conn.close()
+    assert (outcome.rows_read, outcome.rows_accepted, outcome.rows_quarantined) == (6, 2, 4)
+
+    utf16 = "set `encoding: utf-16` for feed 'building_energy'"
+    runner = CliRunner()
+    shown = runner.invoke(app, ["quarantine", "--city", str(city.config_path)])
+    assert shown.exit_code == 0, shown.output
+    text = " ".join(shown.output.split())  # as one line, however the terminal wraps it
+    assert "Files that could not be read" in text
+    assert (
+        "building_energy: utility_bills_2023a.csv (3 line(s) quarantined): the file looks like UTF-16 (it starts with a UTF-16 "
+        f"byte-order mark) but the feed reads it as utf-8: {utf16} "
+        "utility_bills_2023b.csv (0 line(s) quarantined): no data rows: the file has a header and nothing else"
+    ) in text
+    # Then the rows: the file's lines point back at the problem above; the bad bill has its own rule.
+    assert text.index("Files that could not be read") < text.index("building_energy: 4 row(s) quarantined")
+    assert "utility_bills_2023a.csv row 1: the file-level problem above" in text
+    assert "utility_bills_2023c.csv row 3: quantity: greater_than_or_equal_to(0)" in text
+
+    summary = runner.invoke(app, ["summary", "--city", str(city.config_path)])
+    assert summary.exit_code == 0, summary.output
+    text = " ".join(summary.output.split())
+    assert "building_energy: utility_bills_2023a.csv (3 line(s) quarantined): the file looks like UTF-16" in text and utf16 in text
+    assert "utility_bills_2023b.csv (0 line(s) quarantined): no data rows: the file has a header and nothing else" in text

@@ -9,6 +9,16 @@ import duckdb
 from city_outcomes.sql import query_dicts
 
 
+def file_problems(conn: duckdb.DuckDBPyConnection, feed: str | None = None) -> list[dict]:
+    """Files (of ``feed``, or of every feed) that could not be read at all: per file, its feed, path,
+    lines quarantined and ``problem``, the file-level message without the feed-and-file prefix."""
+    problems = query_dicts(conn, "file_problems", {"feed": feed})
+    for row in problems:
+        # The message is "feed '<feed>', file <path>: <problem>" (reader.FileError); the listing names both already.
+        row["problem"] = row["file_error"].removeprefix(f"feed {row['feed']!r}, file {row['source_path']}: ")
+    return problems
+
+
 def quarantine_sample(conn: duckdb.DuckDBPyConnection, feed: str, limit: int = 10) -> tuple[int, list[dict]]:
     """How many rows of ``feed`` are quarantined, and the first ``limit`` with their rules and values."""
     total = conn.execute("SELECT count(*) FROM meta.quarantine WHERE feed = ?", [feed]).fetchone()[0]

@@ -5,15 +5,20 @@ failed load. Each row keeps ``__source_row``: its 1-based record number in the f
 the header excluded: the line number minus one unless a quoted field spans lines; for JSON, the
 position of the record in the file's record array).
 
-A CSV is not loaded here: :func:`open_source` checks its header and returns a query (with bound
-parameters) that reads it, so the contract step reads the file once, inside DuckDB. A JSON file is
-parsed, checked against its published JSON Schema when the feed names one, flattened by the
-configured paths, and registered as a temporary table.
+A CSV is not loaded here: :func:`open_source` checks its first bytes (encoding, delimiter, header,
+data rows: :mod:`city_outcomes.feeds.sniff`) and returns a query (with bound parameters) that reads
+it, so the contract step reads the file once, inside DuckDB. A JSON file is parsed, checked against
+its published JSON Schema when the feed names one, flattened by the configured paths, and
+registered as a temporary table.
 """
 
 from __future__ import annotations
 
+import atexit
+import codecs
 import json
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -24,6 +29,7 @@ import jsonschema_rs
 import pyarrow as pa
 
 from city_outcomes.config import FeedConfig
+from city_outcomes.feeds import sniff
 from city_outcomes.feeds.headers import match_header
 from city_outcomes.warehouse import quote_ident
 
@@ -65,11 +71,6 @@ CSV_NUMBERED = f"""
 """
 
 
-def _csv_params(feed: FeedConfig, path: Path) -> list[Any]:
-    encoding = feed.encoding.lower().replace("_", "-")
-    return [str(path), feed.delimiter, feed.quote, feed.quote, encoding]
-
-
 def open_source(
     conn: duckdb.DuckDBPyConnection, feed_name: str, feed: FeedConfig, path: Path, required: dict[str, str], temp_name: str
 ) -> RawSource:
@@ -95,8 +96,28 @@ def open_source(
     return source
 
 
+def _check_csv_text(feed_name: str, feed: FeedConfig, path: Path) -> sniff.TextEncoding:
+    """The file's encoding as DuckDB must read it, after checking its first bytes for every
+    file-level problem at once (so that one round of fixes to the settings reads it)."""
+    head, complete = sniff.head_of(path)
+    if head.startswith(b"PK\x03\x04"):
+        raise FileError(feed_name, path, "the file is a ZIP archive (an Excel .xlsx workbook?), not CSV text: export the sheet as CSV")
+    encoding = sniff.text_encoding(feed_name, feed.encoding, head, complete)
+    problems = [encoding.problem] if encoding.problem else []
+    layout = sniff.csv_layout(feed_name, sniff.decoded_head(head, complete, encoding.codec), feed.delimiter, feed.quote)
+    problems += layout.problems
+    if layout.data_lines == 0 and (complete or not sniff.has_data_after_header(path, encoding.codec)):
+        problems.append(sniff.no_data_rows(layout))
+    if problems:
+        raise FileError(feed_name, path, "; also ".join(problems))
+    return encoding
+
+
 def _open_csv(conn: duckdb.DuckDBPyConnection, feed_name: str, feed: FeedConfig, path: Path) -> RawSource:
-    params = _csv_params(feed, path)
+    encoding = _check_csv_text(feed_name, feed, path)
+    # DuckDB reads UTF-8, Latin-1 and little-endian UTF-16 itself; any other encoding is read from a UTF-8 copy.
+    readable = path if encoding.duckdb else _utf8_copy(feed_name, path, encoding.codec)
+    params = [str(readable), feed.delimiter, feed.quote, feed.quote, encoding.duckdb or "utf-8"]
     try:
         columns = [row[0] for row in conn.execute(f"DESCRIBE {CSV_SCAN}", params).fetchall()]
     except (duckdb.InvalidInputException, duckdb.IOException, duckdb.ConversionException) as exc:
@@ -104,6 +125,35 @@ def _open_csv(conn: duckdb.DuckDBPyConnection, feed_name: str, feed: FeedConfig,
             feed_name, path, f"cannot be read as CSV with encoding {feed.encoding!r} and delimiter {feed.delimiter!r}: {_csv_problem(str(exc), feed)}"
         ) from exc
     return RawSource(CSV_NUMBERED, params, columns, scan_sql=CSV_SCAN)
+
+
+_copies: Path | None = None
+
+
+def _utf8_copy(feed_name: str, path: Path, codec: str) -> Path:
+    """A UTF-8 copy of a file in an encoding DuckDB cannot read (UTF-16 big-endian, UTF-32, cp1252...),
+    in a temporary folder that lives as long as the process (an ingest reads the file more than once)."""
+    global _copies
+    if _copies is None:
+        _copies = Path(tempfile.mkdtemp(prefix="city-outcomes-utf8-"))
+        atexit.register(shutil.rmtree, _copies, ignore_errors=True)
+    fd, name = tempfile.mkstemp(dir=_copies, suffix=".csv")
+    decoder = codecs.getincrementaldecoder(codec)(errors="strict")
+    lines = 0
+    with path.open("rb") as source, open(fd, "w", encoding="utf-8", newline="") as copy:
+        while True:
+            chunk = source.read(1 << 20)
+            try:
+                text = decoder.decode(chunk, final=not chunk)
+            except UnicodeDecodeError as exc:
+                line = lines + exc.object[: exc.start].decode(codec, errors="replace").count("\n") + 1
+                raise FileError(
+                    feed_name, path, f"byte 0x{exc.object[exc.start]:02X} on line {line} is not valid {codec} text: set `encoding:` to the file's encoding"
+                ) from exc
+            copy.write(text)
+            lines += text.count("\n")
+            if not chunk:
+                return Path(name)
 
 
 def _csv_problem(message: str, feed: FeedConfig) -> str:
@@ -117,10 +167,14 @@ def _csv_problem(message: str, feed: FeedConfig) -> str:
 
 
 def _load_json(feed_name: str, feed: FeedConfig, path: Path) -> Any:
+    data = path.read_bytes()
+    encoding = sniff.text_encoding(feed_name, feed.encoding, data[: sniff.HEAD_BYTES], len(data) <= sniff.HEAD_BYTES)
+    if encoding.problem:
+        raise FileError(feed_name, path, encoding.problem)
     try:
-        return json.loads(path.read_bytes().decode(feed.encoding))
+        return json.loads(data.decode(encoding.codec))
     except UnicodeDecodeError as exc:
-        raise FileError(feed_name, path, f"is not valid {feed.encoding} text: {exc}") from exc
+        raise FileError(feed_name, path, f"is not valid {feed.encoding} text: {exc}; set `encoding:` for feed {feed_name!r} to the file's encoding") from exc
     except json.JSONDecodeError as exc:
         raise FileError(feed_name, path, f"is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from exc
 
@@ -201,6 +255,9 @@ def _open_json(
     document = _load_json(feed_name, feed, path)
     records = _records(feed_name, feed, path, document)
     row_rules = _schema_violations(feed_name, feed, path, document, feed.json_schema_path) if feed.json_schema_path else {}
+    if not records:
+        where = f"at {feed.records!r}" if feed.records else "(the file itself)"
+        raise FileError(feed_name, path, f"no data rows: the record array {where} is empty")
     # Columns: the configured paths and required names (a record lacking one breaks not_nullable), plus
     # every top-level key, so unmapped contract columns are found by name.
     keys: list[str] = list(dict.fromkeys([*feed.columns.values(), *required, *(k for r in records if isinstance(r, dict) for k in r)]))
@@ -220,7 +277,29 @@ def _open_json(
 
 
 def read_lines_for_quarantine(path: Path, feed: FeedConfig) -> list[tuple[int, str]]:
-    """The non-blank lines of an unreadable file (after a CSV's header), numbered, for the quarantine."""
-    lines = path.read_bytes().decode(feed.encoding, errors="replace").splitlines()
+    """The non-blank lines of an unreadable file (after a CSV's header), numbered, for the quarantine.
+
+    They are decoded in the encoding the file is in where that is not the configured one (a UTF-16
+    file declared as UTF-8), so that every line of data is counted once, as the file has it.
+    """
+    data = path.read_bytes()
+    codec = sniff.text_encoding("", feed.encoding, data[: sniff.HEAD_BYTES], len(data) <= sniff.HEAD_BYTES).codec
+    text = data.decode(codec, errors="replace")
+    if feed.format == "json" and _empty_record_array(feed, text):
+        return []  # its lines are the document's structure; there is no data to keep
+    lines = sniff.split_lines(text)
     skip = 1 if feed.format == "csv" else 0
     return [(number, line) for number, line in enumerate(lines[skip:], start=1) if line.strip()]
+
+
+def _empty_record_array(feed: FeedConfig, text: str) -> bool:
+    """Whether a JSON document parses and its record array is there and empty."""
+    try:
+        node = json.loads(text)
+    except json.JSONDecodeError:
+        return False
+    for step in [s for s in feed.records.split(".") if s]:
+        if not isinstance(node, dict) or step not in node:
+            return False
+        node = node[step]
+    return node == []
