@@ -129,3 +129,24 @@ def test_an_unreadable_file_with_personal_fields_keeps_only_line_numbers(tmp_pat
     outcome = ingest_feed(conn, city, "requests")
     assert outcome.files[0].file_error and outcome.rows_quarantined == 1
     assert "Jane Roe" not in conn.execute("SELECT raw_values FROM meta.quarantine").fetchone()[0]
+
+
+def test_headers_that_differ_by_spaces_or_case_are_found_and_treated_as_the_reader_reads_them(tmp_path: Path) -> None:
+    city, conn = _city(tmp_path)
+    # The CRM's next release pads and upper-cases some headers; the configuration still says "Caller", "Email", "Lat".
+    (city.inbox_dir / "crm" / "requests.csv").write_text(
+        "Case,Type,Status,Opened,Details,Address, CALLER ,email,Phone,LAT,Lon,Street Name,Geocoded Location\n"
+        "C-4,Pothole,Pending,2024-05-03 08:00:00,Deep hole,4 Pine Rd,Ann Lee,ann@example.org,555-0142,40.610,-75.310,Pine Rd,(40.61; -75.31)\n"
+    )
+    outcome = ingest_feed(conn, city, "requests")
+    assert outcome.rows_quarantined == 1  # "Pending" is not a status the contract knows
+    assert conn.execute("SELECT count(*) FROM core.service_requests WHERE service_request_id = 'C-4'").fetchone()[0] == 0
+    raw = json.loads(conn.execute("SELECT raw_values FROM meta.quarantine WHERE feed = 'requests'").fetchone()[0])
+    assert raw["Status"] == "Pending"
+    # The padded, upper-cased headers are the contract's personal columns: withheld as if spelled as configured.
+    assert raw["CALLER"].startswith("[withheld") and raw["email"].startswith("[withheld") and raw["LAT"].startswith("[withheld")
+    # Columns the contract does not use (a street name, a geocoded point) are withheld too.
+    assert raw["Street Name"].startswith("[withheld") and raw["Geocoded Location"].startswith("[withheld")
+    everything = json.dumps(conn.execute("SELECT * FROM meta.quarantine").fetchall(), default=str)
+    for personal in ("Ann Lee", "ann@example.org", "555-0142", "4 Pine Rd", "Pine Rd", "40.61"):
+        assert personal not in everything
