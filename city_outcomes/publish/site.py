@@ -3,6 +3,8 @@
 Nothing on a page loads from the network: the Vega/Vega-Lite/Vega-Embed bundle that vl-convert
 ships is written into the site, and every page points at that copy. The site is built in a
 temporary folder and swapped in whole, so a crash never leaves a half-published dashboard.
+Every text from data or configuration leaves through ``safe_text`` (HTML, the embedded chart spec,
+tooltips, the CSV); every yearly figure is judged complete or not by ``metrics.completeness``.
 """
 
 from __future__ import annotations
@@ -54,8 +56,8 @@ def _vega_lite_minor() -> str:
 def _annual_table(annual: pd.DataFrame, completeness: Completeness, headline: Headline | None) -> tuple[list[int], list[dict]]:
     """Department x year tonnes, a whole-city row last; each cell labelled when its year is incomplete.
 
-    A row's change runs from the headline's baseline year to its latest complete year, and only
-    when both are complete for that row's series: never from or to an incomplete year.
+    Every row's change runs between the headline's two years (the baseline and the latest complete
+    year), and only when both are complete for that row's series: never from or to an incomplete year.
     """
     years = sorted(int(y) for y in annual["year"].unique())
     wide = annual.pivot_table(index="department", columns="year", values="co2e_tonnes", aggfunc="sum")
