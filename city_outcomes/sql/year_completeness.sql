@@ -224,7 +224,7 @@ counted AS (
 final AS (
     SELECT
         counted.series,
-        nullif(counted.department, '') AS department,
+        CASE counted.series WHEN 'department' THEN counted.department END AS department,
         counted.year,
         counted.months_expected,
         counted.members,
