@@ -137,15 +137,18 @@ def test_the_current_unfinished_year_is_never_complete(tmp_path: Path) -> None:
 
 def test_years_before_first_month_are_not_complete(tmp_path: Path) -> None:
     rows = [*bills("B-LIB", 2022, 1100), *bills("B-LIB", 2023, 1000), *bills("B-LIB", 2024, 900)]
-    city, conn = _city(tmp_path, rows, buildings=(LIBRARY,), first_month="2023-04-01")
+    city, conn = _city(tmp_path, rows, buildings=(LIBRARY,), first_month="2022-01-01")
+    # The city then moves its reporting calendar to start in April 2023; the warehouse still holds 2022.
+    moved = city.model_copy(update={"city": city.city.model_copy(update={"first_month": date(2023, 4, 1)})})
     try:
-        completeness = year_completeness(conn, city, as_of=date(2025, 6, 1))
+        assert year_completeness(conn, city, as_of=date(2025, 6, 1)).baseline_year == 2022
+        completeness = year_completeness(conn, moved, as_of=date(2025, 6, 1))
         assert completeness.of(2022).reason == "before the reporting calendar, which starts April 2023"
         assert completeness.of(2023).reason == "not a whole year: the reporting calendar starts April 2023"
-        assert completeness.of(2023).months_expected == 9
+        assert (completeness.of(2023).months_expected, completeness.of(2023).member_months_present) == (9, 9)
         assert completeness.is_complete(2024) and completeness.baseline_year == 2024
         assert completeness.of(2025).reason == "the year is not over"
-        headline = headline_figures(conn, city, as_of=date(2025, 6, 1))
+        headline = headline_figures(conn, moved, as_of=date(2025, 6, 1))
         assert (headline.baseline_year, headline.latest_year, headline.change) == (2024, None, None)
         assert headline.baseline_tonnes == pytest.approx(10_800 * T_CO2E_PER_KWH, rel=1e-9)
     finally:
