@@ -12,13 +12,14 @@ from typing import Annotated
 import dagster as dg
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from city_outcomes import warehouse
 from city_outcomes.config import DEMO_CITY_CONFIG, PROJECT_ROOT, CityConfig, city_config_path, load_city_config
 from city_outcomes.demo import DEMO_SEED, generate
 from city_outcomes.feeds.quarantine import feed_summary, file_problems, quarantine_sample
-from city_outcomes.sql import load_sql
+from city_outcomes.metrics.headline import headline_figures
 
 app = typer.Typer(help="city-outcomes: sustainability outcome metrics for city governments.", no_args_is_help=True)
 # Piped output (CI logs, `make run | tee`) gets room for the summary table instead of rich's 80 columns.
@@ -197,16 +198,17 @@ def print_summary(city: CityConfig) -> None:
     try:
         feeds = feed_summary(conn)
         problems = file_problems(conn)
-        headline = conn.execute(load_sql("headline_figures")).fetchone()
+        headline = headline_figures(conn, city)
     finally:
         conn.close()
-    table = Table(title=f"{city.city.name}: feeds read")
+    # Names are text, not rich markup: a "[/x]" in a city's name must print as written.
+    table = Table(title=escape(f"{city.city.name}: feeds read"))
     for column in ("feed", "contract", "files", "read", "written", "quarantined", "other months"):
         table.add_column(column, justify="left" if column in ("feed", "contract") else "right", no_wrap=True)
     for feed in feeds:
         style = "yellow" if feed["rows_quarantined"] else None
         table.add_row(
-            feed["feed"], f"v{feed['contract_version']}", str(feed["files"]),
+            escape(feed["feed"]), f"v{feed['contract_version']}", str(feed["files"]),
             f"{feed['rows_read']:,}", f"{feed['rows_written']:,}", f"{feed['rows_quarantined']:,}", f"{feed['rows_other_months']:,}", style=style,
         )
     console.print(table)
@@ -214,13 +216,22 @@ def print_summary(city: CityConfig) -> None:
     if any(feed["rows_quarantined"] for feed in feeds):
         command = ".venv/bin/city-outcomes quarantine" + ("" if city.config_path == DEMO_CITY_CONFIG.resolve() else f" --city {city.config_path}")
         console.print(f"[yellow]Some rows were quarantined (not used in any figure): `{command}` lists them with the rules they broke.[/yellow]", soft_wrap=True)
-    baseline_year, baseline, latest_year, latest, buildings = headline
-    if baseline is not None:
-        change = (latest - baseline) / baseline
+    # Baseline against the latest complete year only (city_outcomes/metrics/completeness.py), as the dashboard.
+    if headline is not None and headline.baseline_year is None:
+        console.print("Municipal buildings: no complete year of bills yet, so no change is shown.")
+    elif headline is not None and headline.latest_year is None:
         console.print(
-            f"Municipal buildings ({buildings}): {baseline:,.0f} tCO2e in {baseline_year} (baseline), "
-            f"{latest:,.0f} tCO2e in {latest_year} ({change:+.1%})."
+            f"Municipal buildings ({headline.buildings}): {headline.baseline_tonnes:,.0f} tCO2e in {headline.baseline_year} (baseline); "
+            "no later complete year to compare it with."
         )
+    elif headline is not None:
+        console.print(
+            f"Municipal buildings ({headline.buildings}): {headline.baseline_tonnes:,.0f} tCO2e in {headline.baseline_year} (baseline), "
+            f"{headline.latest_tonnes:,.0f} tCO2e in {headline.latest_year} ({headline.change:+.1%})."
+        )
+    for year in headline.not_compared if headline else []:
+        latest = " (the latest year)" if year is headline.not_compared[-1] and year.year > (headline.latest_year or 0) else ""
+        console.print(f"[yellow]{year.year}{latest} is incomplete, not compared: {year.reason}.[/yellow]", soft_wrap=True)
     console.print(f"Warehouse: {city.warehouse_path}")
     console.print(f"Dashboard: [bold]{city.site_dir / 'index.html'}[/bold]")
 

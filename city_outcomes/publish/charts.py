@@ -1,4 +1,9 @@
-"""Chart specifications, built with altair from warehouse query results."""
+"""Chart specifications, built with altair from warehouse query results.
+
+Names from data (departments) go into a spec as they are: Vega draws titles, axis and legend labels
+as SVG text, never as markup, and the page passes tooltips through the sanitizer in
+``safe_text``. Escaping them here would show "&lt;" on the chart.
+"""
 
 from __future__ import annotations
 

@@ -3,11 +3,14 @@
 Nothing on a page loads from the network: the Vega/Vega-Lite/Vega-Embed bundle that vl-convert
 ships is written into the site, and every page points at that copy. The site is built in a
 temporary folder and swapped in whole, so a crash never leaves a half-published dashboard.
+Every text from data or configuration leaves through ``safe_text`` (HTML, the embedded chart spec,
+tooltips, the CSV); every yearly figure is judged complete or not by ``metrics.completeness``.
 """
 
 from __future__ import annotations
 
-import json
+import csv
+import io
 import os
 import shutil
 import tempfile
@@ -18,16 +21,19 @@ from pathlib import Path
 
 import altair as alt
 import duckdb
-import jinja2
 import pandas as pd
 import vl_convert
 
 from city_outcomes.config import CityConfig
 from city_outcomes.feeds.quarantine import feed_summary
+from city_outcomes.metrics.completeness import Completeness, year_completeness
+from city_outcomes.metrics.headline import Headline, headline_figures
 from city_outcomes.publish.charts import emissions_by_department
+from city_outcomes.publish.safe_text import csv_cell, script_json, template_environment, tooltip_sanitizer_js
 from city_outcomes.sql import load_sql
 
 BUNDLE_NAME = "vega-bundle.js"
+TABLE_CSV = "emissions-by-department-and-year.csv"
 FAVICON = (
     '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16">'
     '<rect width="16" height="16" rx="3" fill="#2f6f4f"/><path d="M3 12 L7 7 L10 9 L13 4" stroke="#fff" stroke-width="2" fill="none"/></svg>'
@@ -47,61 +53,89 @@ def _vega_lite_minor() -> str:
     return ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
 
 
-def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("city_outcomes.publish", "templates"),
-        autoescape=jinja2.select_autoescape(["html"]),
-        undefined=jinja2.StrictUndefined,
-    )
+def _annual_table(annual: pd.DataFrame, completeness: Completeness, headline: Headline | None) -> tuple[list[int], list[dict]]:
+    """Department x year tonnes, a whole-city row last; each cell labelled when its year is incomplete.
 
-
-def _headline(annual: pd.DataFrame) -> dict | None:
-    """Baseline (first complete year) against the latest complete year, for the whole city."""
-    totals = annual.groupby("year", as_index=False)["co2e_tonnes"].sum().sort_values("year")
-    if len(totals) < 2:
-        return None
-    first, last = totals.iloc[0], totals.iloc[-1]
-    return {
-        "baseline_year": int(first.year),
-        "baseline": float(first.co2e_tonnes),
-        "latest_year": int(last.year),
-        "latest": float(last.co2e_tonnes),
-        "change": float((last.co2e_tonnes - first.co2e_tonnes) / first.co2e_tonnes),
-    }
-
-
-def _annual_table(annual: pd.DataFrame) -> tuple[list[int], list[dict]]:
-    """Rows of department x year tonnes, a total row last, each with its change since the baseline year."""
+    Every row's change runs between the headline's two years (the baseline and the latest complete
+    year), and only when both are complete for that row's series: never from or to an incomplete year.
+    """
     years = sorted(int(y) for y in annual["year"].unique())
     wide = annual.pivot_table(index="department", columns="year", values="co2e_tonnes", aggfunc="sum")
-    wide.loc["All departments"] = wide.sum()
+    series = [(str(department), department, values) for department, values in wide.iterrows()]
+    series.append(("All departments", None, wide.sum()))
+    compared = (headline.baseline_year, headline.latest_year) if headline and headline.latest_year is not None else None
     rows = []
-    for department, values in wide.iterrows():
-        first, last = values.get(years[0]), values.get(years[-1])
-        change = (last - first) / first if len(years) > 1 and pd.notna(first) and pd.notna(last) and first else None
-        rows.append({"department": department, "values": {int(y): float(v) for y, v in values.items() if pd.notna(v)}, "change": change})
+    for name, department, values in series:
+        cells = {}
+        for year in years:
+            found = completeness.of(year, department)
+            tonnes = values.get(year)
+            cells[year] = {
+                "tonnes": float(tonnes) if pd.notna(tonnes) else None,
+                "label": found.label if found is not None else "incomplete",
+            }
+            if cells[year]["tonnes"] is None and found is not None and not found.members:
+                cells[year]["label"] = None  # no bills and none expected: nothing to say
+        change = None
+        if compared and all(completeness.is_complete(y, department) for y in compared):
+            first, last = (cells.get(y, {}).get("tonnes") for y in compared)
+            change = (last - first) / first if first and last is not None else None
+        rows.append({"department": name, "is_total": department is None, "cells": cells, "change": change})
     return years, rows
 
 
-def build_site(conn: duckdb.DuckDBPyConnection, city: CityConfig, target: Path) -> PublishedSite:
-    """Render the dashboard into ``target`` (created or replaced atomically)."""
+def _missing_bills(completeness: Completeness, limit: int = 12) -> list[dict]:
+    """Whole, finished years with missing bills: which buildings, how many months (at most ``limit`` each)."""
+    notes = []
+    for found in completeness.incomplete_years(with_bills_only=False):
+        if found.months_expected == 12 and found.missing_buildings:
+            notes.append({
+                "year": found.year,
+                "reason": found.reason,
+                "buildings": found.missing_buildings[:limit],
+                "more": max(0, len(found.missing_buildings) - limit),
+            })
+    return notes
+
+
+def _annual_csv(years: list[int], table: list[dict]) -> str:
+    """The department x year table as CSV, every text cell made safe for spreadsheets."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["department", "year", "co2e_tonnes", "is_complete", "note"])
+    for row in table:
+        for year in years:
+            cell = row["cells"][year]
+            tonnes = "" if cell["tonnes"] is None else f"{cell['tonnes']:.3f}"
+            writer.writerow([csv_cell(row["department"]), year, tonnes, cell["label"] is None and cell["tonnes"] is not None, csv_cell(cell["label"] or "")])
+    return out.getvalue()
+
+
+def build_site(conn: duckdb.DuckDBPyConnection, city: CityConfig, target: Path, as_of: date | None = None) -> PublishedSite:
+    """Render the dashboard into ``target`` (created or replaced atomically), as of ``as_of`` (default today)."""
+    as_of = as_of or date.today()
     monthly = conn.execute(load_sql("chart_emissions_by_department")).df()
     annual = conn.execute(load_sql("annual_emissions_by_department")).df()
     spec = emissions_by_department(monthly).to_dict()
-    years, table = _annual_table(annual) if len(annual) else ([], [])
+    completeness = year_completeness(conn, city, as_of)
+    headline = headline_figures(conn, city, completeness=completeness)
+    years, table = _annual_table(annual, completeness, headline) if len(annual) else ([], [])
     feeds = feed_summary(conn)
-    html = _environment().get_template("index.html.j2").render(
+    html = template_environment("city_outcomes.publish").get_template("index.html.j2").render(
         city=city.city,
-        headline=_headline(annual) if len(annual) else None,
+        headline=headline if headline and headline.baseline_year is not None else None,
+        not_compared=headline.not_compared if headline else [],
         years=years,
         table=table,
+        missing_bills=_missing_bills(completeness),
+        table_csv=TABLE_CSV,
         data_through=monthly["period_month"].max() if len(monthly) else None,
-        published=date.today(),
+        published=as_of,
         feeds=feeds,
         rows_quarantined=sum(f["rows_quarantined"] for f in feeds),
         chart_id="emissions-by-department",
-        # "</" would end the script element early if a department name contained "</script>".
-        spec_json=json.dumps(spec, default=str).replace("</", "<\\/"),
+        spec=spec,
+        tooltip_sanitizer=tooltip_sanitizer_js(),
         bundle=f"assets/{BUNDLE_NAME}",
         generator=f"city-outcomes {version('city-outcomes')}",
     )
@@ -114,7 +148,8 @@ def build_site(conn: duckdb.DuckDBPyConnection, city: CityConfig, target: Path) 
         (staging / "assets" / BUNDLE_NAME).write_text(vl_convert.javascript_bundle(vl_version=_vega_lite_minor()), encoding="utf-8")
         (staging / "favicon.svg").write_text(FAVICON, encoding="utf-8")
         (staging / "charts").mkdir()
-        (staging / "charts" / "emissions-by-department.vl.json").write_text(json.dumps(spec, default=str, indent=1), encoding="utf-8")
+        (staging / "charts" / "emissions-by-department.vl.json").write_text(script_json(spec, indent=1), encoding="utf-8")
+        (staging / TABLE_CSV).write_text(_annual_csv(years, table), encoding="utf-8")
         (staging / "index.html").write_text(html, encoding="utf-8")
         _swap_in(staging, target)
     except BaseException:

@@ -1,0 +1,110 @@
+"""Text from data and configuration is escaped on the page, in the embedded chart spec and in the CSV.
+
+Fast checks on the files the site writes; tests/test_site_browser.py checks the same city in Chromium.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import date
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from city_outcomes import warehouse
+from city_outcomes.publish.safe_text import csv_cell, html, script_json
+from city_outcomes.publish.site import build_site
+from tests.building_bills import BUILDING_PAYLOADS, CITY_PAYLOAD, DEPARTMENT_PAYLOADS, build_emissions, write_payload_city
+
+
+class _Page(HTMLParser):
+    """Start tags with their attributes, the text of each element by tag, and each script's content."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+        self.open: list[str] = []
+        self.text: dict[str, list[str]] = {}
+        self.scripts: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+        self.open.append(tag)
+        self.text.setdefault(tag, []).append("")
+
+    def handle_endtag(self, tag):
+        if tag in self.open:
+            del self.open[len(self.open) - 1 - self.open[::-1].index(tag)]
+
+    def handle_data(self, data):
+        if self.open and self.open[-1] == "script":
+            self.scripts.append(data)
+        for tag in set(self.open):
+            self.text[tag][-1] += data
+
+
+@pytest.fixture(scope="module")
+def payload_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    city = write_payload_city(tmp_path_factory.mktemp("payload"))
+    conn = warehouse.connect(city.warehouse_path)
+    try:
+        build_emissions(conn, city)
+        return build_site(conn, city, city.site_dir, as_of=date(2026, 3, 1)).index
+    finally:
+        conn.close()
+
+
+def test_no_payload_becomes_markup(payload_site: Path) -> None:
+    page = _Page()
+    page.feed(payload_site.read_text())
+    assert [tag for tag, _ in page.tags if tag in ("img", "svg")] == []
+    assert [attrs for tag, attrs in page.tags if tag == "script"] == [
+        {"src": "assets/vega-bundle.js"}, {"type": "application/json", "id": "emissions-by-department-spec"}, {},
+    ]
+    assert not [(tag, name) for tag, attrs in page.tags for name in attrs if name.startswith("on")]
+
+
+def test_every_payload_shows_as_text(payload_site: Path) -> None:
+    page = _Page()
+    page.feed(payload_site.read_text())
+    assert page.text["h1"] == [f"{CITY_PAYLOAD}: municipal building emissions"]
+    assert page.text["title"] == [f"{CITY_PAYLOAD}: municipal building emissions"]
+    row_headers = [t for t in page.text["th"] if t in DEPARTMENT_PAYLOADS]
+    assert sorted(row_headers) == sorted(DEPARTMENT_PAYLOADS)
+    missing = " ".join(page.text["details"])  # the buildings that missed a 2024 bill, by name
+    assert all(f"{name} (B-{i})" in missing for i, name in enumerate(BUILDING_PAYLOADS, start=1))
+
+
+def test_the_chart_spec_cannot_end_its_script_element(payload_site: Path) -> None:
+    page = _Page()
+    page.feed(payload_site.read_text())
+    spec_text = page.scripts[0]
+    assert not set("<>&\u2028\u2029") & set(spec_text)
+    values = json.loads(spec_text)["datasets"]
+    departments = {row["department"] for rows in values.values() for row in rows}
+    assert departments == set(DEPARTMENT_PAYLOADS)
+    written = (payload_site.parent / "charts" / "emissions-by-department.vl.json").read_text()
+    assert json.loads(written) == json.loads(spec_text) and "<" not in written
+
+
+def test_the_csv_cannot_run_a_formula(payload_site: Path) -> None:
+    with (payload_site.parent / "emissions-by-department-and-year.csv").open(newline="") as f:
+        departments = {row["department"] for row in csv.DictReader(f)}
+    assert departments == {"<script>alert(1)</script>", "<img src=x onerror=alert(2)>", "'=HYPERLINK(\"http://example.invalid\",\"x\")", "All departments"}
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("=1+1", "'=1+1"), ("+1", "'+1"), ("-1", "'-1"), ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"), ("Fire", "Fire"), (-1.5, -1.5), (None, None)],
+)
+def test_csv_cell(value, expected) -> None:
+    assert csv_cell(value) == expected
+
+
+def test_script_json_and_html_escape_what_ends_an_element() -> None:
+    text = "</script><!--\u2028\u2029&'\""
+    assert str(script_json({"a": text})) == '{"a": "\\u003c/script\\u003e\\u003c!--\\u2028\\u2029\\u0026\'\\""}'
+    assert json.loads(str(script_json({"a": text}))) == {"a": text}
+    assert str(html(text)) == "&lt;/script&gt;&lt;!--\u2028\u2029&amp;&#39;&#34;"
