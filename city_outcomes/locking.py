@@ -149,6 +149,14 @@ def waiting_message(warehouse_path: Path | str, holder: Holder | None) -> str:
     return f"Waiting for {holder.describe()} to finish {holder.purpose} {shown}…"
 
 
+def busy_message(warehouse_path: Path | str, holder: Holder | None) -> str:
+    """Who still has the warehouse, for a waiter that gives up."""
+    shown = display_path(warehouse_path)
+    if holder is None or holder.is_alive() is False:
+        return f"another process still has {shown}"
+    return f"{holder.describe()} is still {holder.purpose} {shown}"
+
+
 def display_path(path: Path | str) -> str:
     """A path relative to the working directory where it is inside it (shorter messages), else absolute."""
     path = Path(path).resolve()
@@ -201,14 +209,15 @@ def _acquire(lock: FileLock, warehouse_path: Path | str, timeout: float | None, 
     deadline = None if timeout is None else time.monotonic() + timeout
     announced = None
     while True:
-        message = waiting_message(warehouse_path, read_holder(warehouse_path))
+        holder = read_holder(warehouse_path)
+        message = waiting_message(warehouse_path, holder)
         if message != announced:
             if on_wait is not None:
                 on_wait(message)
             announced = message
         remaining = POLL_SECONDS if deadline is None else deadline - time.monotonic()
         if remaining <= 0:
-            raise WarehouseBusy(f"Gave up after {timeout:g} s. {message.rstrip('…')} (still busy).")
+            raise WarehouseBusy(f"Gave up after {timeout:g} s: {busy_message(warehouse_path, holder)}.")
         try:
             lock.acquire(timeout=min(POLL_SECONDS, remaining))
             return

@@ -39,12 +39,12 @@ class WarehouseResource(dg.ConfigurableResource):
     _hold: ExitStack | None = PrivateAttr(default=None)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
-        run = context.dagster_run
+        run = context.run
         command = f"Dagster run from {run_source(run)}" if run is not None else "Dagster run"
         log = context.log
         stack = ExitStack()
         stack.enter_context(hold_warehouse(
-            self.path, Holder.this_process(command, "writing", context.run_id),
+            self.path, Holder.this_process(command, "writing", run.run_id if run is not None else None),
             on_wait=(lambda message: log.info(message)) if log is not None else None,
         ))
         self._hold = stack
