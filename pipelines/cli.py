@@ -114,10 +114,10 @@ def run(city: CityOption = None, wait_timeout: WaitTimeoutOption = None) -> None
     """
     warnings.filterwarnings("ignore", category=dg.BetaWarning)
     config = load_city_config(city_config_path(city))
-    instance = _instance()
     run_id = str(uuid.uuid4())
     with _holding_warehouse(config, "city-outcomes run", "writing", wait_timeout, run_id):
-        _run_city(config, instance, run_id)
+        # The instance is opened once the warehouse is ours: two first runs do not create its storage at once.
+        _run_city(config, _instance(), run_id)
 
 
 def _run_city(config: CityConfig, instance: dg.DagsterInstance, run_id: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
+from pathlib import Path
 
 import dagster as dg
 import duckdb
@@ -12,7 +13,7 @@ from pydantic import PrivateAttr
 from city_outcomes import warehouse
 from city_outcomes.config import CityConfig, load_city_config
 from city_outcomes.locking import Holder, hold_warehouse
-from pipelines.run_tags import process_tags
+from pipelines.run_tags import WAREHOUSE_TAG, process_tags
 from pipelines.stale_runs import fail_abandoned_runs, run_source
 
 
@@ -52,9 +53,11 @@ class WarehouseResource(dg.ConfigurableResource):
         if instance is None or run is None:
             return
         try:
-            # A run worker the daemon launched says which process it is, so the next run can tell if it was killed.
-            if any(run.tags.get(key) != value for key, value in process_tags().items()):
-                instance.add_run_tags(run.run_id, process_tags())
+            # A run worker the daemon launched says which process it is, so the next run can tell if it was
+            # killed; and a run launched from the asset graph (no job tags) says which warehouse it writes.
+            tags = {WAREHOUSE_TAG: str(Path(self.path).resolve()), **process_tags()}
+            if any(run.tags.get(key) != value for key, value in tags.items()):
+                instance.add_run_tags(run.run_id, tags)
             for message in fail_abandoned_runs(instance, self.path):
                 if log is not None:
                     log.warning(message)

@@ -26,6 +26,8 @@ def run_source(run: dg.DagsterRun) -> str:
         return f"schedule {tags['dagster/schedule_name']}"
     if "dagster/backfill" in tags:
         return f"backfill {tags['dagster/backfill']}"
+    if run.job_name == "__ASSET_JOB":
+        return "assets materialized from the asset graph"
     return f"job {run.job_name}"
 
 
