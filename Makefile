@@ -12,7 +12,7 @@ export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export DAGSTER_DISABLE_TELEMETRY := true
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run test lint dev setup browser validate demo contracts clean
+.PHONY: run test lint dev setup browser validate demo contracts clean FORCE
 
 run: $(VENV)/.synced $(DAGSTER_HOME)/dagster.yaml ## Set up, run the whole pipeline on the demo city, publish the dashboard
 	$(BIN)/city-outcomes run
@@ -48,9 +48,13 @@ $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 	$(UV) sync --frozen --python $(PYTHON)
 	touch $@
 
-$(DAGSTER_HOME)/dagster.yaml:
-	mkdir -p $(DAGSTER_HOME)
-	printf 'telemetry:\n  enabled: false\n' > $@
+# Dagster's instance settings from pipelines/dagster.yaml (no telemetry, one run at a time per warehouse,
+# run monitoring), the same the CLI writes; an existing file from an older checkout gains what it lacks.
+# Checked on every target that needs it (FORCE): it takes a fraction of a second and changes nothing when current.
+$(DAGSTER_HOME)/dagster.yaml: $(VENV)/.synced FORCE
+	$(BIN)/python -m pipelines.instance_settings $(DAGSTER_HOME)
+
+FORCE:
 
 # Debian's Chromium for the browser test (CI installs it; never Playwright's own download).
 browser:

@@ -14,13 +14,14 @@ from pathlib import Path
 import dagster as dg
 
 from city_outcomes.config import CityConfig
-from city_outcomes.feeds.inbox import changed_files, inbox_state
+from city_outcomes.feeds.inbox import changed_files, settled_state
 from city_outcomes.feeds.ingest import FeedOutcome, ingest_feed
 from city_outcomes.feeds.privacy import PrivacyPolicy, needs_tract_boundaries
 from city_outcomes.feeds.quarantine import quarantine_rules_by_file
 from city_outcomes.feeds.reconcile import reconciliation_failures
 from data_contracts import get_contract
 from pipelines.resources import WarehouseResource
+from pipelines.run_tags import warehouse_tags
 
 REFERENCE_CONTRACTS = {"emission_factors", "global_warming_potentials"}
 
@@ -150,7 +151,12 @@ def build_feed_checks(city: CityConfig, feed_name: str) -> list[dg.AssetChecksDe
 
 
 def build_inbox_sensor(city: CityConfig, feed_name: str) -> dg.SensorDefinition:
-    """A sensor that ingests a feed when a file arrives in (or changes in, or leaves) its inbox."""
+    """A sensor that ingests a feed when a file arrives in (or changes in, or leaves) its inbox.
+
+    A file changed within the settling time (``ingest.settle_seconds``) may still be being copied in:
+    the sensor waits for it, saying so in its skip reason, and asks for a run of the files that are
+    ready if any changed.
+    """
     key = feed_key(feed_name)
     time_based = get_contract(city.feeds[feed_name].contract).time_column is not None
 
@@ -162,16 +168,21 @@ def build_inbox_sensor(city: CityConfig, feed_name: str) -> dg.SensorDefinition:
         description=f"Ingests {feed_name} when its inbox ({city.feeds[feed_name].path}) changes.",
     )
     def _sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.SkipReason:
-        state = inbox_state(city, feed_name)
+        state, unsettled = settled_state(city, feed_name, context.cursor)
         changed = changed_files(context.cursor, state)
+        waiting = "; ".join(file.message() for file in unsettled)
         if not changed:
-            return dg.SkipReason(f"No new or changed files for {feed_name}")
+            return dg.SkipReason(waiting or f"No new or changed files for {feed_name}")
         tags = {}
         if time_based:
             # A new file may hold any month: refresh every month in one run (months that did not change are rewritten unchanged).
             months = monthly_partitions(city).get_partition_keys()
             tags = {"dagster/asset_partition_range_start": months[0], "dagster/asset_partition_range_end": months[-1]}
-        tags.update({"city_outcomes/city": city.city.name, "city_outcomes/changed_files": ", ".join(changed)[:1000]})
+        # The warehouse tag: the run queue lets one run at a time write this warehouse.
+        tags.update({"city_outcomes/city": city.city.name, **warehouse_tags(city), "city_outcomes/changed_files": ", ".join(changed)[:1000]})
+        if unsettled:
+            tags["city_outcomes/unsettled_files"] = ", ".join(str(file.path) for file in unsettled)[:1000]
+            context.log.info(f"Requesting a run for the settled files; still waiting: {waiting}")
         run = dg.RunRequest(run_key=f"{feed_name}:{hash_state(state)}", asset_selection=[key], tags=tags)
         return dg.SensorResult(run_requests=[run], cursor=json.dumps(state, sort_keys=True))
 

@@ -22,17 +22,20 @@ DEMO_CITY_CONFIG = PROJECT_ROOT / "cities" / "demo" / "city.yaml"
 CITY_CONFIG_ENV = "CITY_OUTCOMES_CITY"
 REFERENCE_DATA = PROJECT_ROOT / "reference_data"
 SPECS_DIR = PROJECT_ROOT / "data_contracts" / "specs"
-# Reference data every city gets unless its configuration names its own feed of the same name.
+# Reference data every city gets unless its configuration names its own feed of the same name. Its files
+# come with the code (their modification time is the checkout's), never half-copied: no settling time.
 REFERENCE_FEEDS = {
     "emission_factors": {
         "contract": "emission_factors",
         "path": str(REFERENCE_DATA / "emission_factors.csv"),
         "description": "Published emission factors shipped with city-outcomes (reference_data/SOURCES.md)",
+        "settle_seconds": 0,
     },
     "global_warming_potentials": {
         "contract": "global_warming_potentials",
         "path": str(REFERENCE_DATA / "global_warming_potentials.csv"),
         "description": "IPCC 100-year GWPs shipped with city-outcomes (reference_data/SOURCES.md)",
+        "settle_seconds": 0,
     },
 }
 
@@ -132,11 +135,23 @@ class FeedConfig(_Strict):
         "['*'] declares that no column of the export is personal. Every other unmapped column is withheld there.",
     )
     description: str = ""
+    settle_seconds: float | None = Field(
+        default=None, ge=0, description="Overrides ingest.settle_seconds for this feed (e.g. 600 for an export copied in slowly)"
+    )
 
     @property
     def json_schema_path(self) -> Path | None:
         """The JSON Schema file, resolved at load time (see :func:`load_city_config`)."""
         return Path(self.json_schema) if self.json_schema else None
+
+
+class IngestSettings(_Strict):
+    """How the inbox is read."""
+
+    settle_seconds: float = Field(
+        default=60, ge=0,
+        description="A file modified less than this many seconds ago is still being written: it is skipped until it has been unchanged this long",
+    )
 
 
 class CityConfig(_Strict):
@@ -146,6 +161,7 @@ class CityConfig(_Strict):
     paths: Paths
     privacy: str | None = Field(default=None, description="Privacy policy file (relative to this file); the strict default applies without one")
     feeds: dict[str, FeedConfig]
+    ingest: IngestSettings = Field(default_factory=IngestSettings, description="How the inbox is read (settle_seconds)")
     config_path: Path = Field(description="The file this configuration was read from")
 
     @model_validator(mode="after")

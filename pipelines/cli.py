@@ -5,11 +5,15 @@ from __future__ import annotations
 import json
 import os
 import sys
+import uuid
 import warnings
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import dagster as dg
+import duckdb
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -18,24 +22,80 @@ from rich.table import Table
 from city_outcomes import warehouse
 from city_outcomes.config import DEMO_CITY_CONFIG, PROJECT_ROOT, CityConfig, city_config_path, load_city_config
 from city_outcomes.demo import DEMO_SEED, generate
+from city_outcomes.feeds.inbox import settled_files
 from city_outcomes.feeds.quarantine import feed_summary, file_problems, quarantine_sample
+from city_outcomes.locking import Holder, WarehouseBusy, display_path, hold_warehouse
 from city_outcomes.metrics.headline import headline_figures
+from pipelines.instance_settings import ensure_instance_settings
 
 app = typer.Typer(help="city-outcomes: sustainability outcome metrics for city governments.", no_args_is_help=True)
 # Piped output (CI logs, `make run | tee`) gets room for the summary table instead of rich's 80 columns.
 console = Console(width=None if sys.stdout.isatty() else 110)
 CityOption = Annotated[Path | None, typer.Option("--city", help="City configuration file (default: $CITY_OUTCOMES_CITY or the demo city)")]
+WaitTimeoutOption = Annotated[
+    float | None,
+    typer.Option("--wait-timeout", help="Seconds to wait while another process writes the warehouse (default: as long as it takes)"),
+]
 
 
 def _instance() -> dg.DagsterInstance:
     """Dagster's local instance: $DAGSTER_HOME, by default the checkout's .dagster_home (what `make dev` shows)."""
     home = Path(os.environ.setdefault("DAGSTER_HOME", str(PROJECT_ROOT / ".dagster_home")))
-    home.mkdir(parents=True, exist_ok=True)
-    settings = home / "dagster.yaml"
-    if not settings.exists():
-        # Nothing reaches the network at run time: no usage telemetry.
-        settings.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+    # The same settings `make` writes (pipelines/dagster.yaml): no telemetry, one run per warehouse, run monitoring.
+    for change in ensure_instance_settings(home):
+        console.print(f"Dagster instance settings ({home / 'dagster.yaml'}): {change}", markup=False, soft_wrap=True)
     return dg.DagsterInstance.get()
+
+
+@contextmanager
+def _holding_warehouse(city: CityConfig, command: str, purpose: str, wait_timeout: float | None, run_id: str | None = None) -> Iterator[None]:
+    """Hold the city's warehouse (city_outcomes/locking.py), saying what it waits for while another process has it."""
+    holder = Holder.this_process(command, purpose, run_id)
+
+    def waiting(message: str) -> None:
+        console.print(message, markup=False, soft_wrap=True)
+
+    try:
+        with hold_warehouse(city.warehouse_path, holder, wait_timeout, on_wait=waiting):
+            yield
+    except WarehouseBusy as busy:
+        console.print(f"{busy} Try again later, or wait longer with --wait-timeout.", style="red", markup=False, soft_wrap=True)
+        raise typer.Exit(code=1) from None
+
+
+# Read-only connections and the warehouse holds they keep, released together by _close_read_only.
+_READ_HOLDS: dict[int, ExitStack] = {}
+
+
+def _connect_read_only(city: CityConfig, command: str, wait_timeout: float | None = None) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse read-only once no other process writes it (DuckDB refuses a reader beside a writer).
+
+    The hold is brief (a few queries) and keeps a run from failing to open the file while we read it.
+    """
+    held = ExitStack()
+    held.enter_context(_holding_warehouse(city, command, "reading", wait_timeout))
+    try:
+        if not city.warehouse_path.exists():
+            console.print(f"No warehouse at {display_path(city.warehouse_path)} yet: `city-outcomes run` builds it.", style="red", markup=False, soft_wrap=True)
+            raise typer.Exit(code=1)
+        conn = warehouse.connect(city.warehouse_path, read_only=True)
+    except BaseException:
+        held.close()
+        raise
+    _READ_HOLDS[id(conn)] = held
+    return conn
+
+
+def _close_read_only(conn: duckdb.DuckDBPyConnection) -> None:
+    conn.close()
+    _READ_HOLDS.pop(id(conn)).close()
+
+
+def report_unsettled(city: CityConfig) -> None:
+    """Say which inbox files a run leaves for later because they changed too recently (ingest.settle_seconds)."""
+    for name in city.feeds:
+        for file in settled_files(city, name)[1]:
+            console.print(f"Skipping {file.message()}", style="yellow", markup=False, soft_wrap=True)
 
 
 def ensure_demo_inbox(city: CityConfig) -> bool:
@@ -47,16 +107,32 @@ def ensure_demo_inbox(city: CityConfig) -> bool:
 
 
 @app.command()
-def run(city: CityOption = None) -> None:
-    """Ingest every feed, compute metrics and publish the dashboard; then print a summary."""
-    from pipelines.run import materialize_city
+def run(city: CityOption = None, wait_timeout: WaitTimeoutOption = None) -> None:
+    """Ingest every feed, compute metrics and publish the dashboard; then print a summary.
 
+    One process writes a warehouse at a time: a run waits, saying for which run, while another
+    process (a run, the Dagster UI's run, a summary) has it.
+    """
     warnings.filterwarnings("ignore", category=dg.BetaWarning)
     config = load_city_config(city_config_path(city))
+    run_id = str(uuid.uuid4())
+    with _holding_warehouse(config, "city-outcomes run", "writing", wait_timeout, run_id):
+        # The instance is opened once the warehouse is ours: two first runs do not create its storage at once.
+        _run_city(config, _instance(), run_id)
+
+
+def _run_city(config: CityConfig, instance: dg.DagsterInstance, run_id: str) -> None:
+    """The run itself, once this process holds the warehouse: runs a killed process left behind are marked failed first."""
+    from pipelines.run import materialize_city
+    from pipelines.stale_runs import fail_abandoned_runs
+
+    for message in fail_abandoned_runs(instance, config.warehouse_path):
+        console.print(message, style="yellow", markup=False, soft_wrap=True)
     if ensure_demo_inbox(config):
         console.print(f"Generated the demo city's feeds in {config.inbox_dir}")
+    report_unsettled(config)
     with console.status(f"Running {config.city.name}: feeds -> contracts -> warehouse -> metrics -> site"):
-        result = materialize_city(config, _instance())
+        result = materialize_city(config, instance, run_id=run_id)
     failed = [event for event in result.all_events if event.is_step_failure]
     if failed:
         for event in failed:
@@ -74,9 +150,9 @@ def run(city: CityOption = None) -> None:
 
 
 @app.command()
-def summary(city: CityOption = None) -> None:
+def summary(city: CityOption = None, wait_timeout: WaitTimeoutOption = None) -> None:
     """Print what the warehouse holds: feeds, rows accepted and quarantined, headline figures."""
-    print_summary(load_city_config(city_config_path(city)))
+    print_summary(load_city_config(city_config_path(city)), wait_timeout)
 
 
 @app.command()
@@ -84,11 +160,12 @@ def quarantine(
     city: CityOption = None,
     feed: Annotated[str | None, typer.Option(help="Only this feed")] = None,
     limit: Annotated[int, typer.Option(help="Rows to show per feed")] = 20,
+    wait_timeout: WaitTimeoutOption = None,
 ) -> None:
     """Show what is quarantined: first the files that could not be read at all and why, then the rows:
     file, row number, the rules broken and the values as the file had them."""
     config = load_city_config(city_config_path(city))
-    conn = warehouse.connect(config.warehouse_path, read_only=True)
+    conn = _connect_read_only(config, "city-outcomes quarantine", wait_timeout)
     try:
         problems = file_problems(conn, feed)
         feeds = [feed] if feed else [f["feed"] for f in feed_summary(conn) if f["rows_quarantined"]]
@@ -104,7 +181,7 @@ def quarantine(
                 console.print(f"  {Path(row['file']).name} row {row['row']}: " + "; ".join(rules), markup=False, soft_wrap=True)
                 console.print(f"    values: {json.dumps(row['values'], ensure_ascii=False)}", style="dim", markup=False, soft_wrap=True)
     finally:
-        conn.close()
+        _close_read_only(conn)
 
 
 def print_file_problems(problems: list[dict]) -> None:
@@ -139,14 +216,15 @@ def retire(
     config = load_city_config(city_config_path(city))
     if feed not in config.feeds:
         raise typer.BadParameter(f"no feed {feed!r} in {config.config_path}; its feeds: {', '.join(config.feeds)}", param_hint="FEED")
-    conn = warehouse.connect(config.warehouse_path)
-    try:
-        done = retire_file(conn, feed, file, reason, by, core_table(get_contract(config.feeds[feed].contract)))
-    except RetireError as error:
-        console.print(f"[red]{error}[/red]", markup=True, highlight=False)
-        raise typer.Exit(code=2) from None
-    finally:
-        conn.close()
+    with _holding_warehouse(config, "city-outcomes retire", "writing", None):
+        conn = warehouse.connect(config.warehouse_path)
+        try:
+            done = retire_file(conn, feed, file, reason, by, core_table(get_contract(config.feeds[feed].contract)))
+        except RetireError as error:
+            console.print(str(error), style="red", markup=False, highlight=False, soft_wrap=True)
+            raise typer.Exit(code=2) from None
+        finally:
+            conn.close()
     console.print(
         f"Retired {done.source_path} ({done.sha256[:12]}) from feed {feed}: {done.rows_removed:,} row(s) left core, "
         f"{done.rows_unquarantined:,} quarantined row(s) cleared. Metrics built on it update at the next run (`city-outcomes run`).",
@@ -192,15 +270,15 @@ def demo(
         console.print(str(path))
 
 
-def print_summary(city: CityConfig) -> None:
+def print_summary(city: CityConfig, wait_timeout: float | None = None) -> None:
     """Feeds read, rows accepted and quarantined, headline figures, and where the site is."""
-    conn = warehouse.connect(city.warehouse_path, read_only=True)
+    conn = _connect_read_only(city, "city-outcomes summary", wait_timeout)
     try:
         feeds = feed_summary(conn)
         problems = file_problems(conn)
         headline = headline_figures(conn, city)
     finally:
-        conn.close()
+        _close_read_only(conn)
     # Names are text, not rich markup: a "[/x]" in a city's name must print as written.
     table = Table(title=escape(f"{city.city.name}: feeds read"))
     for column in ("feed", "contract", "files", "read", "written", "quarantined", "other months"):

@@ -13,6 +13,7 @@ from assets.publish import dashboard
 from assets.reference import unit_conversions
 from city_outcomes.config import CityConfig, city_config_path, load_city_config
 from pipelines.resources import resources_for
+from pipelines.run_tags import warehouse_tags
 
 ENVIRONMENT_ENV = "CITY_OUTCOMES_ENV"
 # Single-run backfills (one run for a range of months) are marked beta; we rely on them knowingly.
@@ -24,7 +25,9 @@ def build_definitions(city: CityConfig, environment: str = "local") -> dg.Defini
     feed_assets = [build_feed_asset(city, name) for name in city.feeds]
     feed_checks = [check for name in city.feeds for check in build_feed_checks(city, name)]
     metric_assets, metric_checks = build_metric_assets(city)
-    everything = dg.define_asset_job("refresh_all", selection=dg.AssetSelection.all(), description="Ingest every feed, recompute metrics, publish the dashboard.")
+    # Every run of these jobs (the UI's, the schedule's) names its warehouse: the run queue lets one at a time write it.
+    tags = warehouse_tags(city)
+    everything = dg.define_asset_job("refresh_all", selection=dg.AssetSelection.all(), description="Ingest every feed, recompute metrics, publish the dashboard.", tags=tags)
     time_based = [asset.key for asset in feed_assets if asset.partitions_def is not None]
     jobs, schedules = [everything], []
     # A city whose feeds are all reference data (tracts, registries) has no month to refresh.
@@ -33,6 +36,7 @@ def build_definitions(city: CityConfig, environment: str = "local") -> dg.Defini
             "monthly_refresh",
             selection=dg.AssetSelection.assets(*time_based).downstream() - dg.AssetSelection.assets(dg.AssetKey(["site", "dashboard"])),
             description="Refresh one month of every time-based feed and the metrics built on them.",
+            tags=tags,
         )
         jobs.append(monthly_refresh)
         # Early each month, once departments have exported the month just ended.

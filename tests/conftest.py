@@ -15,11 +15,15 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 REALDATA = SHARED / "realdata"
 
 
-def write_city(folder: Path, feeds: dict | None = None, privacy: dict | None = None, **city_overrides) -> CityConfig:
+def write_city(folder: Path, feeds: dict | None = None, privacy: dict | None = None, ingest: dict | None = None, **city_overrides) -> CityConfig:
     """A city config in ``folder`` shaped like the demo city, with its paths inside ``folder``
-    (and, given ``privacy``, a privacy policy file beside it)."""
+    (and, given ``privacy``, a privacy policy file beside it).
+
+    Files are read as soon as they are written (``ingest.settle_seconds: 0``) unless ``ingest`` says otherwise:
+    tests write a file and ingest it at once."""
     raw = yaml.safe_load(DEMO_CITY_CONFIG.read_text())
     raw["paths"] = {"inbox": "inbox", "landing": "landing", "warehouse": "warehouse.duckdb", "site": "site"}
+    raw["ingest"] = {"settle_seconds": 0} if ingest is None else ingest
     raw["city"].update(city_overrides)
     if feeds is not None:
         raw["feeds"] = feeds

@@ -26,6 +26,7 @@ def _example_in(folder: Path, name: str) -> Path:
     """The example's configuration with only its writable paths moved into ``folder``."""
     raw = yaml.safe_load((PROJECT_ROOT / "cities" / "examples" / name / "city.yaml").read_text(encoding="utf-8"))
     raw["paths"] = {"inbox": str(REALDATA.resolve()), "landing": "landing", "warehouse": "warehouse.duckdb", "site": "site"}
+    raw["ingest"] = {"settle_seconds": 0}  # the samples may have been copied beside the checkout moments ago
     path = folder / "city.yaml"
     path.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
     return path

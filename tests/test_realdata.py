@@ -25,7 +25,7 @@ import pytest
 import yaml
 
 from city_outcomes import warehouse
-from city_outcomes.config import PROJECT_ROOT, REFERENCE_FEEDS, CityConfig, Paths, load_city_config
+from city_outcomes.config import PROJECT_ROOT, REFERENCE_FEEDS, CityConfig, IngestSettings, Paths, load_city_config
 from city_outcomes.feeds.ingest import FeedOutcome, ingest_feed
 from city_outcomes.feeds.privacy import prepare_tract_shapes
 from city_outcomes.feeds.reconcile import reconciliation_failures
@@ -59,7 +59,8 @@ def example_city(name: str, folder: Path, **feed_overrides: dict) -> CityConfig:
         path.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
     config = load_city_config(path)
     paths = Paths(inbox=REALDATA.resolve(), landing=folder / "landing", warehouse=folder / "warehouse.duckdb", site=folder / "site")
-    return config.model_copy(update={"paths": paths})
+    # The samples may have been copied beside the checkout moments ago: read them at once.
+    return config.model_copy(update={"paths": paths, "ingest": IngestSettings(settle_seconds=0)})
 
 
 def own_feeds(city: CityConfig) -> list[str]:

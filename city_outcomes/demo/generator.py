@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import tempfile
 import uuid
 from dataclasses import dataclass
@@ -16,6 +17,9 @@ import numpy as np
 import pandas as pd
 
 DEMO_SEED = 20_230_101
+# Every demo file's modification time: a fixed moment after the demo's last month (2026-01-05 06:00 UTC),
+# the same on every machine, and long enough ago that the inbox's settling time never holds a demo file back.
+DEMO_MTIME = 1_767_592_800
 
 # Each feed module added after the first three draws from its own stream, numbered here once and for
 # all: adding, removing or changing one module never shifts another module's draws (or bytes).
@@ -108,6 +112,7 @@ def generate(folder: Path, seed: int = DEMO_SEED, city: DemoCity = DemoCity()) -
         path = folder / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content)
+        os.utime(path, (DEMO_MTIME, DEMO_MTIME))
         written.append(path)
     return written
 

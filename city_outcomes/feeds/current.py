@@ -17,6 +17,7 @@ import duckdb
 
 from city_outcomes.calendar import CityClock
 from city_outcomes.config import CityConfig
+from city_outcomes.feeds.inbox import settled_files
 from city_outcomes.feeds.landing import LandedFile, land_file
 from city_outcomes.warehouse import transaction
 
@@ -29,16 +30,19 @@ class SkippedFile:
     reason: str
 
 
-def inbox_files(city: CityConfig, feed_name: str, clock: CityClock) -> tuple[list[Path], list[SkippedFile]]:
-    """The feed's inbox files ready to ingest, and those skipped (still being written)."""
-    return city.feed_files(feed_name), []
+def inbox_files(city: CityConfig, feed_name: str) -> tuple[list[Path], list[SkippedFile]]:
+    """The feed's inbox files ready to ingest, and those skipped because they may still be being
+    written (judged by the real time, not the reporting clock: it is about the copy, not the data)."""
+    settled, unsettled = settled_files(city, feed_name)
+    return settled, [SkippedFile(file.path, file.message()) for file in unsettled]
 
 
 def current_files(conn: duckdb.DuckDBPyConnection, city: CityConfig, feed_name: str, clock: CityClock) -> tuple[list[LandedFile], list[SkippedFile]]:
     """Land the feed's inbox files and return its current files (one per content), with what was skipped.
 
     Current: the latest delivered version of every file name ever delivered and not retired, read
-    from the landing zone, whether or not the inbox still holds it.
+    from the landing zone, whether or not the inbox still holds it. A file still being written keeps
+    its previous version current until it settles.
     """
     current: dict[str, LandedFile] = {
         source: LandedFile(feed_name, Path(source), Path(landed), sha, size)
@@ -57,7 +61,7 @@ def current_files(conn: duckdb.DuckDBPyConnection, city: CityConfig, feed_name: 
             "SELECT file_sha256, retired_at, retired_by, reason FROM meta.retired_files WHERE feed = ?", [feed_name]
         ).fetchall()
     }
-    ready, skipped = inbox_files(city, feed_name, clock)
+    ready, skipped = inbox_files(city, feed_name)
     for path in ready:
         file = land_file(conn, feed_name, path, city.landing_dir)
         if file.sha256 in retired:
