@@ -39,13 +39,15 @@ demo: $(VENV)/.synced ## (Re)generate the demo city's feed files
 setup: $(VENV)/.synced
 
 # uv itself comes from PyPI into a small tools venv; the project venv is synced from uv.lock
-# with the system interpreter. The stamp makes a second `make run` skip this step.
+# with the system interpreter. The stamp makes a second `make run` skip this step. Bytecode is
+# compiled once at install: where PYTHONDONTWRITEBYTECODE is set (as on CI machines), every process
+# would otherwise recompile Dagster from source (about 5 s of CPU per `city-outcomes` command).
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
 $(VENV)/.synced: $(UV) pyproject.toml uv.lock
-	$(UV) sync --frozen --python $(PYTHON)
+	$(UV) sync --frozen --compile-bytecode --python $(PYTHON)
 	touch $@
 
 # Dagster's instance settings from pipelines/dagster.yaml (no telemetry, one run at a time per warehouse,

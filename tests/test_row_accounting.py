@@ -183,7 +183,7 @@ def test_rows_that_share_a_key_but_differ_are_all_quarantined_and_their_copies_t
     rules = _quarantined(conn)
     unique = "unique: building_id, period_month, energy_type"
     assert rules[("utility_bills_a.csv", 1)] == rules[("utility_bills_a.csv", 2)] == [unique]
-    assert rules[("utility_bills_a.csv", 3)] == [unique, "duplicate: an exact copy of row 1 of utility_bills_a.csv, which is kept"]
+    assert rules[("utility_bills_a.csv", 3)] == [unique, "duplicate: an exact copy of row 1 of utility_bills_a.csv (quarantined too: other rows share its key)"]
 
 
 # History is not tied to the inbox

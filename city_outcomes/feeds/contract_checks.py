@@ -22,8 +22,6 @@ from city_outcomes.config import FeedConfig
 from data_contracts import ContractInfo
 
 FAILED_RULES = "__failed_rules"
-# Per row that passes every other rule: how many such rows share its unique key (0 otherwise).
-KEY_COPIES = "__key_copies"
 
 
 @ibis.udf.scalar.builtin
@@ -83,7 +81,10 @@ def typed_columns(raw: ir.Table, contract: ContractInfo, feed: FeedConfig) -> tu
         elif source in raw.columns:
             text = _clean_text(raw[source])
         else:
+            # Absent from this file (an optional column): every file of a feed still yields the same
+            # columns, so files with and without it load into one table.
             typed[name] = ibis.null(column.dtype.type)
+            cast_failed[name] = ibis.literal(False)
             continue
         if name in feed.null_values:
             # Placeholders the export writes for "missing" (a user id of 0, an income of 0 where
@@ -131,7 +132,7 @@ def _check_expression(check, table: ir.Table, key: str | None) -> ir.BooleanValu
 
 def with_failed_rules(table: ir.Table, contract: ContractInfo, cast_failed_columns: Mapping[str, str]) -> ir.Table:
     """Add ``__failed_rules``: the rules each row breaks, less the unique key (an empty list for a
-    row that passes), and ``__key_copies``: how many comparable rows share the row's unique key.
+    row that passes).
 
     ``cast_failed_columns`` maps a contract column to the boolean column of ``table`` that says
     its raw text could not be cast to the contract's type.
@@ -151,24 +152,13 @@ def with_failed_rules(table: ir.Table, contract: ContractInfo, cast_failed_colum
     for check in schema.checks:
         passed = _check_expression(check, table, None)
         failures.append((f"{check.name}: {check.error or check.name}", ~passed.fill_null(True)))
-    key_copies: ir.IntegerValue | None = None
-    if contract.unique:
-        # A key is duplicated only among rows that pass every other rule: a broken row that repeats a
-        # good row's key is quarantined for what it breaks, and the good row stands. Rows sharing a
-        # key are only counted here; whether they are exact copies of each other (keep the first) or
-        # differ (quarantine them all) is judged by the ingest, over those few rows alone.
-        keys = list(contract.unique)
-        passes_others = ~ibis.or_(*(failed.fill_null(False) for _, failed in failures)) if failures else ibis.literal(True)
-        # As in SQL, a key with a null part is not compared (a null is equal to nothing).
-        comparable = passes_others & ibis.and_(*(table[k].notnull() for k in keys))
-        copies = table[keys[0]].count(where=comparable).over(group_by=[table[k] for k in keys])
-        key_copies = ibis.ifelse(comparable, copies, 0)
+    # The unique key is judged by the ingest, last, over the rows that break no other rule (the
+    # contract's, a JSON Schema's, the reporting calendar's): a broken copy of a good row must not
+    # take the good row with it.
     if not failures:
-        flagged_rules = ibis.literal([], type="array<string>")
-    else:
-        flagged = ibis.array([ibis.ifelse(failed.fill_null(False), ibis.literal(rule), ibis.null(dt.string)) for rule, failed in failures])
-        flagged_rules = flagged.filter(lambda rule: rule.notnull())
-    return table.mutate(**{FAILED_RULES: flagged_rules, KEY_COPIES: key_copies if key_copies is not None else ibis.literal(0, type="int64")})
+        return table.mutate(**{FAILED_RULES: ibis.literal([], type="array<string>")})
+    flagged = ibis.array([ibis.ifelse(failed.fill_null(False), ibis.literal(rule), ibis.null(dt.string)) for rule, failed in failures])
+    return table.mutate(**{FAILED_RULES: flagged.filter(lambda rule: rule.notnull())})
 
 
 def unique_rule(contract: ContractInfo) -> str:

@@ -42,19 +42,9 @@ def current_files(conn: duckdb.DuckDBPyConnection, city: CityConfig, feed_name: 
 
     Current: the latest delivered version of every file name ever delivered and not retired, read
     from the landing zone, whether or not the inbox still holds it. A file still being written keeps
-    its previous version current until it settles.
+    its previous version current until it settles. Every name is recorded; the same bytes under a
+    second name are read once, under the first name (in name order).
     """
-    current: dict[str, LandedFile] = {
-        source: LandedFile(feed_name, Path(source), Path(landed), sha, size)
-        for source, sha, landed, size in conn.execute(
-            """
-            SELECT c.source_path, c.file_sha256, l.landed_path, l.size_bytes
-            FROM meta.current_files AS c JOIN meta.landed_files AS l USING (feed, file_sha256)
-            WHERE c.feed = ?
-            """,
-            [feed_name],
-        ).fetchall()
-    }
     retired = {
         sha: (when, who, why)
         for sha, when, who, why in conn.execute(
@@ -68,28 +58,32 @@ def current_files(conn: duckdb.DuckDBPyConnection, city: CityConfig, feed_name: 
             when, who, why = retired[file.sha256]
             skipped.append(SkippedFile(path, f"retired on {when:%Y-%m-%d} by {who} ({why}); these bytes stay retired: deliver a corrected file"))
             continue
-        current[str(path)] = file
+        # Current as soon as it has landed (both outside the ingest's transaction): a run that dies
+        # before writing must not lose a delivery that has since left the inbox.
+        conn.execute(
+            """
+            INSERT INTO meta.current_files VALUES (?, ?, ?, ?)
+            ON CONFLICT (feed, source_path) DO UPDATE SET file_sha256 = excluded.file_sha256, current_since = excluded.current_since
+            WHERE current_files.file_sha256 <> excluded.file_sha256
+            """,
+            [feed_name, str(path), file.sha256, clock.now_utc.replace(tzinfo=UTC)],
+        )
     unique: list[LandedFile] = []
-    for source in sorted(current):
-        # The same bytes under a second name are the same delivery: count them once.
-        if current[source].sha256 not in {other.sha256 for other in unique}:
-            unique.append(current[source])
+    first_name: dict[str, Path] = {}
+    for source, sha, landed, size in conn.execute(
+        """
+        SELECT c.source_path, c.file_sha256, l.landed_path, l.size_bytes
+        FROM meta.current_files AS c JOIN meta.landed_files AS l USING (feed, file_sha256)
+        WHERE c.feed = ? ORDER BY c.source_path
+        """,
+        [feed_name],
+    ).fetchall():
+        if sha in first_name:
+            skipped.append(SkippedFile(Path(source), f"the same bytes as {first_name[sha].name}: its rows are counted once, under that name"))
+            continue
+        first_name[sha] = Path(source)
+        unique.append(LandedFile(feed_name, Path(source), Path(landed), sha, size))
     return unique, skipped
-
-
-def record_current_files(conn: duckdb.DuckDBPyConnection, feed_name: str, files: list[LandedFile], clock: CityClock) -> None:
-    """Record the feed's current files (inside the ingest's transaction), keeping when each became current."""
-    since = dict(
-        conn.execute("SELECT source_path || '|' || file_sha256, current_since FROM meta.current_files WHERE feed = ?", [feed_name]).fetchall()
-    )
-    conn.execute("DELETE FROM meta.current_files WHERE feed = ?", [feed_name])
-    now = clock.now_utc.replace(tzinfo=UTC)
-    if not files:
-        return
-    conn.executemany(
-        "INSERT INTO meta.current_files VALUES (?, ?, ?, ?)",
-        [[feed_name, str(f.source_path), f.sha256, since.get(f"{f.source_path}|{f.sha256}", now)] for f in files],
-    )
 
 
 @dataclass(frozen=True)
@@ -128,13 +122,18 @@ def retire_file(
     path, sha = matches[0]
     removed = unquarantined = 0
     with transaction(conn):
-        if contract_table is not None:
-            removed = conn.execute(f"SELECT count(*) FROM {contract_table} WHERE _feed = ? AND _file_sha256 = ?", [feed_name, sha]).fetchone()[0]
-            conn.execute(f"DELETE FROM {contract_table} WHERE _feed = ? AND _file_sha256 = ?", [feed_name, sha])
-        unquarantined = conn.execute("SELECT count(*) FROM meta.quarantine WHERE feed = ? AND file_sha256 = ?", [feed_name, sha]).fetchone()[0]
-        conn.execute("DELETE FROM meta.quarantine WHERE feed = ? AND file_sha256 = ?", [feed_name, sha])
-        conn.execute("DELETE FROM meta.file_reconciliation WHERE feed = ? AND file_sha256 = ?", [feed_name, sha])
         conn.execute("DELETE FROM meta.current_files WHERE feed = ? AND source_path = ?", [feed_name, path])
+        still_current = [row[0] for row in conn.execute("SELECT DISTINCT file_sha256 FROM meta.current_files WHERE feed = ?", [feed_name]).fetchall()]
+        if contract_table is not None:
+            # The file's rows, and any earlier version's a one-month run left behind; not rows another
+            # name with the same bytes still holds.
+            stale = f"FROM {contract_table} WHERE _feed = ? AND NOT list_contains(?, _file_sha256)"
+            removed = conn.execute(f"SELECT count(*) {stale}", [feed_name, still_current]).fetchone()[0]
+            conn.execute(f"DELETE {stale}", [feed_name, still_current])
+        if sha not in still_current:
+            unquarantined = conn.execute("SELECT count(*) FROM meta.quarantine WHERE feed = ? AND file_sha256 = ?", [feed_name, sha]).fetchone()[0]
+            conn.execute("DELETE FROM meta.quarantine WHERE feed = ? AND file_sha256 = ?", [feed_name, sha])
+            conn.execute("DELETE FROM meta.file_reconciliation WHERE feed = ? AND file_sha256 = ?", [feed_name, sha])
         conn.execute(
             "INSERT INTO meta.retired_files VALUES (?, ?, ?, ?, ?, ?)",
             [feed_name, path, sha, datetime.now(UTC), by or getpass.getuser(), reason.strip()],

@@ -23,12 +23,13 @@ from pathlib import Path
 
 import duckdb
 import ibis
+import pyarrow as pa
 from ibis.backends.sql.datatypes import DuckDBType
 
 from city_outcomes.calendar import CityClock, city_clock, city_zone, local_midnight_utc, month_label, previous_month
 from city_outcomes.config import CityConfig, FeedConfig
-from city_outcomes.feeds.contract_checks import FAILED_RULES, KEY_COPIES, typed_columns, unique_rule, with_failed_rules
-from city_outcomes.feeds.current import SkippedFile, current_files, record_current_files
+from city_outcomes.feeds.contract_checks import FAILED_RULES, typed_columns, unique_rule, with_failed_rules
+from city_outcomes.feeds.current import SkippedFile, current_files
 from city_outcomes.feeds.headers import resolve_columns
 from city_outcomes.feeds.landing import LandedFile
 from city_outcomes.feeds.privacy import (
@@ -40,7 +41,7 @@ from city_outcomes.feeds.privacy import (
     prepare_tract_shapes,
     quarantine_values_sql,
 )
-from city_outcomes.feeds.reader import RAW_JSON, SOURCE_ROW, FileError, RawSource, open_source, read_lines_for_quarantine
+from city_outcomes.feeds.reader import RAW_JSON, SOURCE_ROW, FileError, RawSource, csv_problem, open_source, read_lines_for_quarantine
 from city_outcomes.warehouse import quote_ident, transaction
 from data_contracts import ContractInfo, get_contract, reporting_clock
 
@@ -219,14 +220,14 @@ def ingest_feed(
             unreadable.append((file, FileError(feed_name, file.source_path, error.problem)))
             continue
         readable.append((file, source))
-    _load_typed(conn, readable, contract, feed)
+    readable, failed = _load_typed(conn, feed_name, readable, contract, feed)
+    unreadable += failed
     window = run_window(contract, city, months)
 
     with transaction(conn):
-        record_current_files(conn, feed_name, landed, clock)
         conn.execute("DELETE FROM meta.quarantine WHERE feed = ?", [feed_name])
         conn.execute("DELETE FROM meta.file_reconciliation WHERE feed = ?", [feed_name])
-        _clear_core(conn, contract, feed_name, window)
+        _clear_core(conn, contract, feed_name, window, [file.sha256 for file in landed])
         if readable:
             with reporting_clock(clock.today, clock.now_utc):
                 _find_failures(conn, contract, city, clock)
@@ -244,15 +245,15 @@ def ingest_feed(
 def top_rules(conn: duckdb.DuckDBPyConnection, feed_name: str, limit: int = 10) -> list[tuple[str, int]]:
     """The rules a feed's quarantined rows break most, with how many rows break each."""
     return conn.execute(
-        f"""
+        """
         SELECT rule, count(*) AS n FROM (
             -- A duplicate's rule names the row it repeats: count them under one rule.
-            SELECT CASE WHEN starts_with(rule, 'duplicate:') THEN '{DUPLICATE_RULE}' ELSE rule END AS rule
+            SELECT CASE WHEN starts_with(rule, 'duplicate:') THEN ? ELSE rule END AS rule
             FROM (SELECT unnest(failed_rules) AS rule FROM meta.quarantine WHERE feed = ?)
         )
         GROUP BY rule ORDER BY n DESC, rule LIMIT ?
         """,
-        [feed_name, limit],
+        [DUPLICATE_RULE, feed_name, limit],
     ).fetchall()
 
 
@@ -269,68 +270,88 @@ def with_file_headers(feed: FeedConfig, headers: list[str]) -> FeedConfig:
     """The feed's column mapping pointed at the file's own header names where they differ only by
     surrounding spaces or case ("Meter # " in the file, "Meter #" in the configuration, or "UOM" and "Uom")."""
     columns = resolve_columns(feed.columns, headers)
-    return feed if columns == feed.columns else feed.model_copy(update={"columns": columns})
+    zones = resolve_columns(feed.timezone_columns, headers)
+    if columns == feed.columns and zones == feed.timezone_columns:
+        return feed
+    return feed.model_copy(update={"columns": columns, "timezone_columns": zones})
 
 
-def _mapped_headers(contract: ContractInfo, feed: FeedConfig, headers: list[str]) -> dict[str, str]:
-    """Contract column -> the file's header it is read from (as the contract step reads it)."""
+def _mapped_headers(contract: ContractInfo, feed: FeedConfig, headers: list[str]) -> tuple[dict[str, str], list[str]]:
+    """Contract column -> the file's header it is read from (as the contract step reads it), and the
+    headers that say how to read the others (each row's time zone): part of the feed, not personal."""
     mapping = resolve_columns({name: feed.columns.get(name, name) for name in contract.columns if name not in feed.constants}, headers)
-    mapped = {name: header for name, header in mapping.items() if header in headers}
-    # Columns naming each row's time zone are part of how the feed is read, not personal data.
-    for column, zone_header in resolve_columns(feed.timezone_columns, headers).items():
-        if zone_header in headers:
-            mapped.setdefault(f"{column}__zone", zone_header)
-    return mapped
+    zones = resolve_columns(feed.timezone_columns, headers).values()
+    return {name: header for name, header in mapping.items() if header in headers}, [h for h in zones if h in headers]
 
 
-def _load_typed(conn: duckdb.DuckDBPyConnection, readable: list[tuple[LandedFile, RawSource]], contract: ContractInfo, feed: FeedConfig) -> None:
+def _load_typed(
+    conn: duckdb.DuckDBPyConnection, feed_name: str, readable: list[tuple[LandedFile, RawSource]], contract: ContractInfo, feed: FeedConfig
+) -> tuple[list[tuple[LandedFile, RawSource]], list[tuple[LandedFile, FileError]]]:
     """Read every readable file once into ``_typed``: contract columns cast from text, plus cast failures.
 
     Files are read in parallel with insertion order kept, so rows are stored in file order and a
     row's record number is its position after the file's first row (numbering rows inside the scan
-    would run the whole read on one thread).
+    would run the whole read on one thread). A file DuckDB cannot read to its end (a malformed row
+    past the part checked before reading) is set aside whole, like any unreadable file, and the
+    feed's other files carry on. Returns the files loaded and those set aside.
     """
     conn.execute("DROP VIEW IF EXISTS _typed")
     conn.execute("DROP TABLE IF EXISTS _typed_rows")
-    conn.execute(f"CREATE OR REPLACE TEMP TABLE _spec_failures ({FILE_INDEX} INTEGER, {FILE_ROW} BIGINT, rules VARCHAR[])")
     conn.execute(f"CREATE OR REPLACE TEMP TABLE _files ({FILE_INDEX} INTEGER, {FILE_SHA} VARCHAR, source_name VARCHAR, first_rowid BIGINT, rows_read BIGINT)")
+    loaded: list[tuple[LandedFile, RawSource]] = []
+    failed: list[tuple[LandedFile, FileError]] = []
+    spec_failures: list[tuple[int, int, list[str]]] = []
+    created = False
     conn.execute("SET preserve_insertion_order = true")
     try:
-        for index, (file, source) in enumerate(readable):
+        for file, source in readable:
+            index = len(loaded)
             raw = ibis.table(dict.fromkeys(source.columns, "string"), name="__raw__")
             typed, cast_failed = typed_columns(raw, contract, with_file_headers(feed, source.columns))
             expr = raw.select(
                 **{FILE_INDEX: ibis.literal(index, type="int32")},
                 **typed,
-                **{f"{CAST_FAILED}{name}": failed for name, failed in cast_failed.items()},
+                **{f"{CAST_FAILED}{name}": failed_cast for name, failed_cast in cast_failed.items()},
             )
             select = f"WITH __raw__ AS ({source.scan_sql}) SELECT * FROM ({ibis.to_sql(expr, dialect='duckdb')})"
-            if index == 0:
+            if not created:
                 conn.execute(f"CREATE TEMP TABLE _typed_rows AS {select} LIMIT 0", source.params)
+                created = True
             first_rowid = conn.execute("SELECT count(*) FROM _typed_rows").fetchone()[0]
-            conn.execute(f"INSERT INTO _typed_rows BY NAME {select}", source.params)
+            try:
+                conn.execute(f"INSERT INTO _typed_rows BY NAME {select}", source.params)
+            except (duckdb.InvalidInputException, duckdb.ConversionException) as exc:
+                # One statement: nothing of the file was inserted. DuckDB's message quotes the row; say only where and why.
+                failed.append((file, FileError(feed_name, file.source_path, f"cannot be read as {feed.format.upper()}: {csv_problem(str(exc), feed)}")))
+                continue
             rows_read = conn.execute("SELECT count(*) FROM _typed_rows").fetchone()[0] - first_rowid
             conn.execute("INSERT INTO _files VALUES (?, ?, ?, ?, ?)", [index, file.sha256, file.source_path.name, first_rowid, rows_read])
-            if source.row_rules:
-                conn.executemany(
-                    "INSERT INTO _spec_failures VALUES (?, ?, ?)",
-                    [[index, row, rules] for row, rules in source.row_rules.items()],
-                )
+            spec_failures += [(index, row, rules) for row, rules in source.row_rules.items()]
+            loaded.append((file, source))
     finally:
         conn.execute("SET preserve_insertion_order = false")
-    if readable:
+    # Record-level breaches of a JSON Schema: loaded as one table, not a statement per record.
+    conn.register("_spec_arrow", pa.table({
+        FILE_INDEX: pa.array([f[0] for f in spec_failures], pa.int32()),
+        FILE_ROW: pa.array([f[1] for f in spec_failures], pa.int64()),
+        "rules": pa.array([f[2] for f in spec_failures], pa.list_(pa.string())),
+    }))
+    conn.execute("CREATE OR REPLACE TEMP TABLE _spec_failures AS SELECT * FROM _spec_arrow")
+    conn.unregister("_spec_arrow")
+    if loaded:
         conn.execute(f"CREATE TEMP VIEW _typed AS SELECT rowid AS {ROW_ID}, * FROM _typed_rows")
+    return loaded, failed
 
 
 def _find_failures(conn: duckdb.DuckDBPyConnection, contract: ContractInfo, city: CityConfig, clock: CityClock) -> None:
     """One pass of the contract's checks over ``_typed``: ``_failures`` holds each failing row's rules.
 
     Besides the contract's rules: a JSON record's breaches of its published schema, a period outside
-    the reporting calendar, and the unique key, judged last over the few rows that share a key.
+    the reporting calendar, and the unique key, judged last over the rows that break nothing else.
     """
     typed = ibis.duckdb.from_connection(conn).table("_typed")
     cast_flags = {c.removeprefix(CAST_FAILED): c for c in typed.columns if c.startswith(CAST_FAILED)}
-    checked = with_failed_rules(typed, contract, cast_flags).select(ROW_ID, FILE_INDEX, FAILED_RULES, KEY_COPIES, *([contract.time_column] if contract.time_column else []))
+    checked = with_failed_rules(typed, contract, cast_flags).select(ROW_ID, FILE_INDEX, FAILED_RULES, *([contract.time_column] if contract.time_column else []))
     calendar = calendar_window(contract, city, clock)
     if calendar is not None:
         before, not_ended = calendar_rules(contract, city, clock)
@@ -347,14 +368,14 @@ def _find_failures(conn: duckdb.DuckDBPyConnection, contract: ContractInfo, city
             FROM _spec_failures AS spec JOIN _files AS files USING ({FILE_INDEX})
         ),
         flagged AS (
-            SELECT checked.{ROW_ID}, checked.{FILE_INDEX}, checked.{KEY_COPIES},
+            SELECT checked.{ROW_ID}, checked.{FILE_INDEX},
                    list_concat(coalesce(spec.rules, []), checked.{FAILED_RULES}, {calendar_sql}) AS rules
             FROM ({ibis.to_sql(checked, dialect='duckdb')}) AS checked
             LEFT JOIN spec USING ({ROW_ID})
         )
         SELECT flagged.*, flagged.{ROW_ID} - files.first_rowid + 1 AS {FILE_ROW}
         FROM flagged JOIN _files AS files USING ({FILE_INDEX})
-        WHERE len(flagged.rules) > 0 OR flagged.{KEY_COPIES} > 1
+        WHERE len(flagged.rules) > 0
         """,
         calendar_params,
     )
@@ -363,48 +384,64 @@ def _find_failures(conn: duckdb.DuckDBPyConnection, contract: ContractInfo, city
 
 
 def _judge_shared_keys(conn: duckdb.DuckDBPyConnection, contract: ContractInfo) -> None:
-    """Rows that pass every other rule but share a unique key: exact copies or a conflict.
+    """Rows that break no other rule but share a unique key: exact copies, or a conflict.
 
-    Where rows are identical in every contract column, the first (in file order, files in name
-    order) is kept and each later copy is quarantined as a duplicate naming the row it repeats. Rows
-    that share the key but differ are all quarantined under the unique rule: which is right is a
-    question for the department, not a guess. Only the few rows that share a key are compared.
+    A key is compared only among rows that break nothing else, so a broken copy of a good row (a
+    placeholder date, a record breaking its schema) is quarantined for what it breaks and the good
+    row stands; as in SQL, a key with a null part equals no other key (but an exact copy of such a
+    row is still a copy). Where rows are identical in every
+    contract column, the first (in file order, files in name order) is kept and each later copy is
+    quarantined as a duplicate naming the row it repeats. Rows that share the key but differ are all
+    quarantined under the unique rule: which is right is a question for the department, not a guess.
+    Only the rows whose key is shared are compared column by column.
     """
-    columns = ", ".join(f"t.{quote_ident(c)}" for c in contract.columns)
-    keys = ", ".join(f"t.{quote_ident(c)}" for c in contract.unique)
+    keys = [quote_ident(c) for c in contract.unique]
     conn.execute(
         f"""
-        CREATE OR REPLACE TEMP TABLE _shared_keys AS
-        WITH shared AS (
-            SELECT f.{ROW_ID}, min(f.{ROW_ID}) OVER (PARTITION BY {columns}) AS original, {keys}
-            FROM _failures AS f JOIN _typed AS t USING ({ROW_ID})
-            WHERE f.{KEY_COPIES} > 1
+        INSERT INTO _failures BY NAME
+        WITH passing AS (
+            SELECT t.* FROM _typed AS t
+            ANTI JOIN _failures AS f ON f.{ROW_ID} = t.{ROW_ID}
+        ),
+        shared_keys AS (
+            SELECT {", ".join(keys)} FROM passing WHERE {" AND ".join(f"{k} IS NOT NULL" for k in keys)}
+            GROUP BY ALL HAVING count(*) > 1
+        ),
+        -- Rows whose key is shared, and rows whose key has a null part (compared for exact copies
+        -- only: an EV session without a port number, delivered twice, is still one session).
+        candidates AS (
+            SELECT passing.*, true AS keyed FROM passing SEMI JOIN shared_keys USING ({", ".join(keys)})
+            UNION ALL BY NAME
+            SELECT passing.*, false AS keyed FROM passing WHERE {" OR ".join(f"{k} IS NULL" for k in keys)}
+        ),
+        shared AS (
+            SELECT {ROW_ID}, {FILE_INDEX}, keyed, {", ".join(keys)},
+                   min({ROW_ID}) OVER (PARTITION BY {", ".join(quote_ident(c) for c in contract.columns)}) AS original
+            FROM candidates
         ),
         versions AS (
-            SELECT *, count(DISTINCT original) OVER (PARTITION BY {", ".join(quote_ident(c) for c in contract.unique)}) AS versions
-            FROM (SELECT {ROW_ID}, original, {", ".join(quote_ident(c) for c in contract.unique)} FROM shared AS t)
+            SELECT *, CASE WHEN keyed THEN count(DISTINCT original) OVER (PARTITION BY {", ".join(keys)}) ELSE 1 END AS versions FROM shared
+        ),
+        judged AS (
+            SELECT
+                versions.{ROW_ID},
+                versions.{FILE_INDEX},
+                list_concat(
+                    CASE WHEN versions.versions > 1 THEN [?] ELSE []::VARCHAR[] END,
+                    CASE WHEN versions.original = versions.{ROW_ID} THEN []::VARCHAR[]
+                         ELSE ['duplicate: an exact copy of row ' || (versions.original - origin.first_rowid + 1) || ' of ' || origin.source_name
+                               || CASE WHEN versions.versions > 1 THEN ' (quarantined too: other rows share its key)' ELSE ', which is kept' END]
+                    END
+                ) AS rules
+            FROM versions
+            JOIN _files AS origin ON versions.original >= origin.first_rowid AND versions.original < origin.first_rowid + origin.rows_read
         )
-        SELECT
-            versions.{ROW_ID},
-            list_concat(
-                CASE WHEN versions.versions > 1 THEN [?] ELSE []::VARCHAR[] END,
-                CASE WHEN versions.original <> versions.{ROW_ID}
-                    THEN ['duplicate: an exact copy of row ' || (versions.original - files.first_rowid + 1) || ' of ' || files.source_name || ', which is kept']
-                    ELSE []::VARCHAR[] END
-            ) AS key_rules
-        FROM versions
-        JOIN _files AS files ON versions.original >= files.first_rowid AND versions.original < files.first_rowid + files.rows_read
+        SELECT judged.{ROW_ID}, judged.{FILE_INDEX}, judged.rules, judged.{ROW_ID} - files.first_rowid + 1 AS {FILE_ROW}
+        FROM judged JOIN _files AS files USING ({FILE_INDEX})
+        WHERE len(judged.rules) > 0
         """,
         [unique_rule(contract)],
     )
-    conn.execute(
-        f"""
-        UPDATE _failures SET rules = list_concat(_failures.rules, k.key_rules)
-        FROM _shared_keys AS k WHERE k.{ROW_ID} = _failures.{ROW_ID}
-        """
-    )
-    # The first of a set of exact copies breaks nothing: it is not a failure after all.
-    conn.execute("DELETE FROM _failures WHERE len(rules) = 0")
 
 
 def _write_core(conn: duckdb.DuckDBPyConnection, contract: ContractInfo, feed_name: str, window: TimeWindow | None, policy: PrivacyPolicy) -> None:
@@ -438,8 +475,9 @@ def _write_quarantine(
         if not failing.get(index):
             continue
         headers = [c for c in source.columns if c not in (SOURCE_ROW, RAW_JSON)]
+        mapped, reading = _mapped_headers(contract, feed, headers)
         values, value_params = quarantine_values_sql(
-            headers, _mapped_headers(contract, feed, headers), contract, policy, feed.non_personal_columns, "r.", RAW_JSON if source.raw_json_column else None
+            headers, mapped, contract, policy, [*feed.non_personal_columns, *reading], "r.", RAW_JSON if source.raw_json_column else None
         )
         # Back to the file for the failing rows' text, as the export had it.
         conn.execute(
@@ -504,11 +542,13 @@ def _month_sql(window: TimeWindow, alias: str) -> tuple[str, list[str]]:
     return f"strftime({column}, '%Y-%m')", []
 
 
-def _clear_core(conn: duckdb.DuckDBPyConnection, contract: ContractInfo, feed_name: str, window: TimeWindow | None) -> None:
-    """Remove the feed's rows for the months being replaced (all of them for a non-time feed)."""
+def _clear_core(conn: duckdb.DuckDBPyConnection, contract: ContractInfo, feed_name: str, window: TimeWindow | None, current: list[str]) -> None:
+    """Remove the feed's rows for the months being replaced (all of them for a non-time feed), and,
+    in every month, the rows of files that are no longer current (a replaced version, a retired file):
+    a one-month run must not leave a predecessor's other months in core."""
     conn.execute(
-        f"DELETE FROM {core_table(contract)} WHERE {FEED} = ? AND {window.sql() if window else 'true'}",
-        [feed_name, *(window.params if window else [])],
+        f"DELETE FROM {core_table(contract)} WHERE {FEED} = ? AND ({window.sql() if window else 'true'} OR NOT list_contains(?, {FILE_SHA}))",
+        [feed_name, *(window.params if window else []), current],
     )
 
 
@@ -533,13 +573,18 @@ def _quarantine_unreadable(
         lines = [(number, WITHHELD) for number, _ in lines]
     rule = f"file: {error.problem}"
     if lines:
-        conn.executemany(
-            "INSERT INTO meta.quarantine VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                [feed_name, str(file.source_path), file.sha256, number, contract.name, contract.version, [rule], json.dumps({"line": line})]
-                for number, line in lines
-            ],
-        )
+        # One table, not a statement per line: a 5-million-line file in the wrong encoding is one insert.
+        conn.register("_unreadable_lines", pa.table({
+            "source_row": pa.array([number for number, _ in lines], pa.int64()),
+            "raw_values": pa.array([json.dumps({"line": line}, ensure_ascii=False) for _, line in lines], pa.string()),
+        }))
+        try:
+            conn.execute(
+                "INSERT INTO meta.quarantine SELECT ?, ?, ?, source_row, ?, ?, [?], raw_values::JSON FROM _unreadable_lines",
+                [feed_name, str(file.source_path), file.sha256, contract.name, contract.version, rule],
+            )
+        finally:
+            conn.unregister("_unreadable_lines")
     conn.execute(
         "INSERT INTO meta.file_reconciliation VALUES (?, ?, ?, ?, ?, ?, 0, ?, 0, 0, [], NULL, NULL, ?)",
         [feed_name, str(file.source_path), file.sha256, contract.name, contract.version, len(lines), len(lines), str(error)],

@@ -216,16 +216,24 @@ def quarantine_values_sql(
     column holding it), a value shown keeps its JSON type.
     """
     by_header = {header: column for column, header in mapped.items()}
+
+    def action_of(column: str) -> Action:
+        kind = (contract.schema.columns[column].metadata or {}).get("personal")
+        return policy.action(kind) if kind else "keep"
+
+    # A JSON member a personal path is read from (the route of start_lat's route.features.0...) holds
+    # the very values the contract withholds: it stays withheld, whatever the feed declares.
+    personal_members = {header.split(".")[0] for column, header in mapped.items() if "." in header and action_of(column) != "keep"}
     parts: list[str] = []
     params: list[str] = []
     everything_public = exports_no_personal_columns(non_personal_columns)
     for header in headers:
         ref = f"{alias}{quote_ident(header)}"
         params.append(header)
-        column = by_header.get(header)
-        if column is not None:
-            kind = (contract.schema.columns[column].metadata or {}).get("personal")
-            action = policy.action(kind) if kind else "keep"
+        if header in by_header:
+            action = action_of(by_header[header])
+        elif header in personal_members:
+            action = "drop"
         else:
             action = "keep" if everything_public or header in non_personal_columns else "withhold_unmapped"
         path = json_path(header) if raw_json else None

@@ -41,7 +41,7 @@ def quarantine_rules_by_file(conn: duckdb.DuckDBPyConnection, feed: str, limit: 
     may go into Dagster's event log, which the privacy policy does not govern."""
     rows = conn.execute(
         """
-        SELECT source_path, count(*) AS rows, list(source_row ORDER BY source_row)[1:10] AS first_rows,
+        SELECT source_path, count(DISTINCT source_row) AS rows, list(DISTINCT source_row ORDER BY source_row)[1:10] AS first_rows,
                list(DISTINCT rule ORDER BY rule)[1:5] AS rules
         FROM (SELECT source_path, source_row, unnest(failed_rules) AS rule FROM meta.quarantine WHERE feed = ?)
         GROUP BY source_path ORDER BY source_path LIMIT ?

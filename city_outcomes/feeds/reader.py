@@ -88,11 +88,20 @@ def open_source(
     missing = {column: name for column, name in required.items() if match_header(name, source.columns) is None}
     if missing:
         wanted = ", ".join(f"{name!r} (for {column})" for column, name in missing.items())
-        hint = ""
-        if feed.format == "csv" and len(source.columns) == 1:
-            hint = f"; only one column was found ({source.columns[0]!r}): is the delimiter {feed.delimiter!r} right?"
-        shown = source.columns if len(source.columns) <= 40 else [*source.columns[:40], "…"]
-        raise FileError(feed_name, path, f"required column(s) missing: {wanted}; the file has {shown}{hint}")
+        if feed.format == "csv" and len(required) > len(missing) or feed.format != "csv":
+            # Some configured columns are there: the first line is a header, and its names may be shown.
+            hint = ""
+            if feed.format == "csv" and len(source.columns) == 1:
+                hint = f"; only one column was found ({source.columns[0]!r}): is the delimiter {feed.delimiter!r} right?"
+            shown = source.columns if len(source.columns) <= 40 else [*source.columns[:40], "…"]
+            raise FileError(feed_name, path, f"required column(s) missing: {wanted}; the file has {shown}{hint}")
+        # None is: the first line may be data (a file without its header), which is not shown: it
+        # would put a row's values into the rule, the logs and the UI.
+        raise FileError(
+            feed_name, path,
+            f"required column(s) missing: {wanted}; none of the feed's columns is in the file's first line ({len(source.columns)} field(s), "
+            f"not shown: it may be a row of data): the file may have no header row, or another delimiter than {feed.delimiter!r}",
+        )
     return source
 
 
@@ -122,7 +131,7 @@ def _open_csv(conn: duckdb.DuckDBPyConnection, feed_name: str, feed: FeedConfig,
         columns = [row[0] for row in conn.execute(f"DESCRIBE {CSV_SCAN}", params).fetchall()]
     except (duckdb.InvalidInputException, duckdb.IOException, duckdb.ConversionException) as exc:
         raise FileError(
-            feed_name, path, f"cannot be read as CSV with encoding {feed.encoding!r} and delimiter {feed.delimiter!r}: {_csv_problem(str(exc), feed)}"
+            feed_name, path, f"cannot be read as CSV with encoding {feed.encoding!r} and delimiter {feed.delimiter!r}: {csv_problem(str(exc), feed)}"
         ) from exc
     return RawSource(CSV_NUMBERED, params, columns, scan_sql=CSV_SCAN)
 
@@ -156,7 +165,7 @@ def _utf8_copy(feed_name: str, path: Path, codec: str) -> Path:
                 return Path(name)
 
 
-def _csv_problem(message: str, feed: FeedConfig) -> str:
+def csv_problem(message: str, feed: FeedConfig) -> str:
     """DuckDB's CSV error in one or two lines: where it failed and why, without its list of settings."""
     lines = [line.strip() for line in message.strip().splitlines()]
     why = next((line for line in lines[1:6] if line and not line.startswith(("Original Line", "Possible Solution"))), "")

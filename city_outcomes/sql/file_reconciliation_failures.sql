@@ -2,7 +2,7 @@
 -- Per file: rows read = rows written + quarantined + filtered + held for other months; the rows
 -- counted as written are in core (by file hash and row, within the run's window), once each and
 -- within the file's row numbers; the quarantine holds exactly the rows counted as quarantined; no
--- row is both stored and quarantined; and no row in the window comes from a file that is not current.
+-- row is both stored and quarantined; and no row, in any month, comes from a file that is not current.
 -- A row here means a row was lost, doubled or invented between the file and the warehouse.
 -- Parameter: $feed. `_core_rows` (file_sha256, source_row, time_value) is the feed's contract's
 -- core table, prepared by city_outcomes/feeds/reconcile.py.
@@ -82,8 +82,9 @@ orphans AS (
         0 AS rows_in_quarantine,
         0 AS rows_in_both,
         'core holds rows of a file that is not current (retired, replaced or never recorded)' AS problem
-    FROM in_window
+    FROM _core_rows AS in_window
     ANTI JOIN rec USING (file_sha256)
+    WHERE in_window.feed = $feed
     GROUP BY ALL
 ),
 
