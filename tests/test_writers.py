@@ -65,15 +65,18 @@ def finish(process: subprocess.Popen, timeout: float = 300) -> str:
     return output
 
 
+CLOCK_COLUMNS = {"meta.landed_files": "arrived_at", "meta.current_files": "current_since"}
+
+
 def warehouse_contents(path: Path) -> dict[str, list]:
-    """Every table's rows, in order, leaving out when files arrived (the only column that depends on the clock)."""
+    """Every table's rows, in order, leaving out when files arrived and became current (the columns that depend on the clock)."""
     conn = warehouse.connect(path, read_only=True)
     try:
         tables = conn.execute(
             "SELECT table_schema || '.' || table_name FROM information_schema.tables WHERE table_catalog = current_database() ORDER BY 1"
         ).fetchall()
         return {
-            table: conn.execute(f"SELECT * EXCLUDE (arrived_at) FROM {table} ORDER BY ALL" if table == "meta.landed_files" else f"SELECT * FROM {table} ORDER BY ALL").fetchall()
+            table: conn.execute(f"SELECT * EXCLUDE ({CLOCK_COLUMNS[table]}) FROM {table} ORDER BY ALL" if table in CLOCK_COLUMNS else f"SELECT * FROM {table} ORDER BY ALL").fetchall()
             for (table,) in tables
         }
     finally:
