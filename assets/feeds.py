@@ -100,14 +100,15 @@ def build_feed_asset(city: CityConfig, feed_name: str) -> dg.AssetsDefinition:
         with warehouse.connect() as conn:
             outcome = ingest_feed(conn, city, feed_name, partition_months(context) if time_based else None)
         for skipped in outcome.skipped:
-            context.log.warning(f"feed {feed_name!r}, file {skipped.path}: not ingested: {skipped.reason}")
+            context.log.warning(f"feed {feed_name}, file {skipped.path}: not read in this run: {skipped.reason}")
         for file in outcome.files:
             if file.file_error:
-                context.log.error(f"{file.file_error} (all {file.rows_read} line(s) quarantined)")
+                lines = f"all {file.rows_read} line(s) quarantined" if file.rows_read else "it has no line to quarantine"
+                context.log.error(f"{file.file_error} ({lines})")
             elif file.rows_quarantined:
                 context.log.warning(f"feed {feed_name!r}, file {file.source_path}: {file.rows_quarantined} of {file.rows_read} row(s) quarantined")
         for rule, count in outcome.top_rules:
-            context.log.warning(f"feed {feed_name!r}: rule {rule!r} broken by {count} row(s); see meta.quarantine or `city-outcomes quarantine`")
+            context.log.warning(f"feed {feed_name}: {count} row(s) under the rule \"{rule}\"; see `city-outcomes quarantine`")
         return dg.MaterializeResult(metadata=_outcome_metadata(outcome))
 
     return _feed

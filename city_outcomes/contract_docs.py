@@ -53,7 +53,7 @@ def render_contract(contract: ContractInfo) -> str:
     if contract.time_column:
         lines += [f"- **Time column:** `{contract.time_column}`: rows are stored and refreshed by calendar month of this column."]
     if contract.unique:
-        lines += [f"- **Unique key:** {', '.join(f'`{c}`' for c in contract.unique)}: no two valid rows may share it (rows with a blank key part are not compared)."]
+        lines += [f"- **Unique key:** {', '.join(f'`{c}`' for c in contract.unique)}: no two valid rows may share it (a row with a blank key part is compared with no other). Where rows are exact copies of each other, the first is kept and each later copy is quarantined as a duplicate naming the row it repeats."]
     lines += [
         "",
         "## Columns",

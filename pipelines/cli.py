@@ -92,10 +92,37 @@ def _close_read_only(conn: duckdb.DuckDBPyConnection) -> None:
 
 
 def report_unsettled(city: CityConfig) -> None:
-    """Say which inbox files a run leaves for later because they changed too recently (ingest.settle_seconds)."""
+    """Say which inbox files may be left for later because they changed too recently (ingest.settle_seconds);
+    each feed's step judges again when it reads its files, and its log says what it left."""
     for name in city.feeds:
         for file in settled_files(city, name)[1]:
-            console.print(f"Skipping {file.message()}", style="yellow", markup=False, soft_wrap=True)
+            console.print(f"Not reading yet (still being written?): {file.message()}", style="yellow", markup=False, soft_wrap=True)
+
+
+def report_feed_files(city: CityConfig) -> None:
+    """Say which feeds have no file at all: a wrong inbox or glob otherwise passes in silence."""
+    if not city.inbox_dir.is_dir():
+        console.print(f"The inbox {city.inbox_dir} does not exist (paths.inbox in {city.config_path}).", style="yellow", markup=False, soft_wrap=True)
+    for name, feed in city.feeds.items():
+        if not city.feed_files(name):
+            console.print(f"feed {name}: no file matches {feed.path} under {city.inbox_dir} (its `path:`)", style="yellow", markup=False, soft_wrap=True)
+
+
+def load_city(city: Path | None) -> CityConfig:
+    """The city's configuration, or one line saying what is wrong with it (and exit code 2)."""
+    from pydantic import ValidationError
+
+    try:
+        return load_city_config(city_config_path(city))
+    except FileNotFoundError as error:
+        problem = str(error)
+    except ValidationError as error:
+        where = city_config_path(city)
+        problem = f"{where}: " + "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors())
+    except (ValueError, KeyError) as error:
+        problem = f"{city_config_path(city)}: {error.args[0] if error.args else error}"
+    console.print(problem, style="red", markup=False, soft_wrap=True)
+    raise typer.Exit(code=2)
 
 
 def ensure_demo_inbox(city: CityConfig) -> bool:
@@ -114,7 +141,7 @@ def run(city: CityOption = None, wait_timeout: WaitTimeoutOption = None) -> None
     process (a run, the Dagster UI's run, a summary) has it.
     """
     warnings.filterwarnings("ignore", category=dg.BetaWarning)
-    config = load_city_config(city_config_path(city))
+    config = load_city(city)
     run_id = str(uuid.uuid4())
     with _holding_warehouse(config, "city-outcomes run", "writing", wait_timeout, run_id):
         # The instance is opened once the warehouse is ours: two first runs do not create its storage at once.
@@ -131,6 +158,7 @@ def _run_city(config: CityConfig, instance: dg.DagsterInstance, run_id: str) -> 
     if ensure_demo_inbox(config):
         console.print(f"Generated the demo city's feeds in {config.inbox_dir}")
     report_unsettled(config)
+    report_feed_files(config)
     with console.status(f"Running {config.city.name}: feeds -> contracts -> warehouse -> metrics -> site"):
         result = materialize_city(config, instance, run_id=run_id)
     failed = [event for event in result.all_events if event.is_step_failure]
@@ -152,7 +180,7 @@ def _run_city(config: CityConfig, instance: dg.DagsterInstance, run_id: str) -> 
 @app.command()
 def summary(city: CityOption = None, wait_timeout: WaitTimeoutOption = None) -> None:
     """Print what the warehouse holds: feeds, rows accepted and quarantined, headline figures."""
-    print_summary(load_city_config(city_config_path(city)), wait_timeout)
+    print_summary(load_city(city), wait_timeout)
 
 
 @app.command()
@@ -164,7 +192,9 @@ def quarantine(
 ) -> None:
     """Show what is quarantined: first the files that could not be read at all and why, then the rows:
     file, row number, the rules broken and the values as the file had them."""
-    config = load_city_config(city_config_path(city))
+    config = load_city(city)
+    if feed is not None and feed not in config.feeds:
+        raise typer.BadParameter(f"no feed {feed!r} in {config.config_path}; its feeds: {', '.join(config.feeds)}", param_hint="--feed")
     conn = _connect_read_only(config, "city-outcomes quarantine", wait_timeout)
     try:
         problems = file_problems(conn, feed)
@@ -173,12 +203,13 @@ def quarantine(
             console.print("No rows are quarantined.")
         print_file_problems(problems)
         for name in feeds:
-            total, sample = quarantine_sample(conn, name, limit=limit)
-            console.print(f"[bold]{name}[/bold]: {total} row(s) quarantined" + (f", first {len(sample)}:" if total > len(sample) else ":"))
+            # The lines of unreadable files are listed per file above, not one by one here.
+            total, sample = quarantine_sample(conn, name, limit=limit, rows_only=True)
+            if not total:
+                continue
+            console.print(f"{name}: {total} row(s) quarantined" + (f", first {len(sample)}:" if total > len(sample) else ":"), style="bold", markup=False)
             for row in sample:
-                # A file-level problem is listed once, above, not on each of the file's lines.
-                rules = ["the file-level problem above" if rule.startswith("file: ") else rule for rule in row["rules"]]
-                console.print(f"  {Path(row['file']).name} row {row['row']}: " + "; ".join(rules), markup=False, soft_wrap=True)
+                console.print(f"  {Path(row['file']).name} row {row['row']}: " + "; ".join(row["rules"]), markup=False, soft_wrap=True)
                 console.print(f"    values: {json.dumps(row['values'], ensure_ascii=False)}", style="dim", markup=False, soft_wrap=True)
     finally:
         _close_read_only(conn)
@@ -209,17 +240,19 @@ def retire(
     Removing a file from the inbox never deletes its rows; retiring it does. The same bytes delivered
     again stay retired; a corrected file under the same name is a new delivery.
     """
-    from city_outcomes.feeds.current import RetireError, retire_file
+    from city_outcomes.feeds.current import RetireError, recorded_contract, retire_file
     from city_outcomes.feeds.ingest import core_table
     from data_contracts import get_contract
 
-    config = load_city_config(city_config_path(city))
-    if feed not in config.feeds:
-        raise typer.BadParameter(f"no feed {feed!r} in {config.config_path}; its feeds: {', '.join(config.feeds)}", param_hint="FEED")
+    config = load_city(city)
     with _holding_warehouse(config, "city-outcomes retire", "writing", None):
         conn = warehouse.connect(config.warehouse_path)
         try:
-            done = retire_file(conn, feed, file, reason, by, core_table(get_contract(config.feeds[feed].contract)))
+            # A feed since removed from the configuration can still be retired from: its contract is on record.
+            contract = config.feeds[feed].contract if feed in config.feeds else recorded_contract(conn, feed)
+            if contract is None:
+                raise RetireError(f"no feed {feed!r} in {config.config_path} or in the warehouse; its feeds: {', '.join(config.feeds)}")
+            done = retire_file(conn, feed, file, reason, by, core_table(get_contract(contract)))
         except RetireError as error:
             console.print(str(error), style="red", markup=False, highlight=False, soft_wrap=True)
             raise typer.Exit(code=2) from None
@@ -252,7 +285,11 @@ def contract(
         return
     if not name:
         raise typer.BadParameter("name a contract, or use --all")
-    text = render_contract(get_contract(name))
+    try:
+        info = get_contract(name)
+    except KeyError as error:
+        raise typer.BadParameter(error.args[0], param_hint="NAME") from None
+    text = render_contract(info)
     if out:
         out.write_text(text, encoding="utf-8")
     else:
@@ -291,6 +328,12 @@ def print_summary(city: CityConfig, wait_timeout: float | None = None) -> None:
         )
     console.print(table)
     print_file_problems(problems)
+    for gone in (f["feed"] for f in feeds if f["feed"] not in city.feeds):
+        console.print(
+            f"feed {gone} is no longer in {city.config_path}, but the warehouse still holds its rows: "
+            f"`city-outcomes retire {gone} FILE --reason ...` takes a file's rows out.",
+            style="yellow", markup=False, soft_wrap=True,
+        )
     if any(feed["rows_quarantined"] for feed in feeds):
         command = ".venv/bin/city-outcomes quarantine" + ("" if city.config_path == DEMO_CITY_CONFIG.resolve() else f" --city {city.config_path}")
         console.print(f"[yellow]Some rows were quarantined (not used in any figure): `{command}` lists them with the rules they broke.[/yellow]", soft_wrap=True)

@@ -138,7 +138,7 @@ def test_city_outcomes_run_says_which_files_it_leaves_for_later(tmp_path: Path, 
     result = CliRunner().invoke(app, ["run", "--city", str(city.config_path)])
     assert result.exit_code == 0, result.output
     assert re.search(
-        rf"Skipping feed building_energy: file {re.escape(str(new))} changed \d+ s ago, waiting until it has been unchanged for 60 s \(ingest\.settle_seconds\)",
+        rf"Not reading yet \(still being written\?\): feed building_energy: file {re.escape(str(new))} changed \d+ s ago, waiting until it has been unchanged for 60 s \(ingest\.settle_seconds\)",
         result.output,
     ), result.output
     assert "utility_bills_2023.csv" not in result.output

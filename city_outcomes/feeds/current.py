@@ -34,7 +34,7 @@ def inbox_files(city: CityConfig, feed_name: str) -> tuple[list[Path], list[Skip
     """The feed's inbox files ready to ingest, and those skipped because they may still be being
     written (judged by the real time, not the reporting clock: it is about the copy, not the data)."""
     settled, unsettled = settled_files(city, feed_name)
-    return settled, [SkippedFile(file.path, file.message()) for file in unsettled]
+    return settled, [SkippedFile(file.path, file.why()) for file in unsettled]
 
 
 def current_files(conn: duckdb.DuckDBPyConnection, city: CityConfig, feed_name: str, clock: CityClock) -> tuple[list[LandedFile], list[SkippedFile]]:
@@ -95,6 +95,11 @@ class RetiredFile:
     sha256: str
     rows_removed: int
     rows_unquarantined: int
+
+
+def recorded_contract(conn: duckdb.DuckDBPyConnection, feed_name: str) -> str | None:
+    """The contract a feed's files were last ingested under (for a feed no longer configured)."""
+    return conn.execute("SELECT any_value(contract) FROM meta.file_reconciliation WHERE feed = ?", [feed_name]).fetchone()[0]
 
 
 class RetireError(ValueError):

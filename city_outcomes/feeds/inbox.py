@@ -26,13 +26,14 @@ class UnsettledFile:
     settle_seconds: float
     setting: str  # the setting that decides the settling time, e.g. ingest.settle_seconds
 
+    def why(self) -> str:
+        """E.g. ``changed 12 s ago, waiting until it has been unchanged for 60 s (ingest.settle_seconds)``."""
+        age = max(self.changed_seconds_ago, 0.0)
+        return f"changed {age:.0f} s ago, waiting until it has been unchanged for {self.settle_seconds:g} s ({self.setting})"
+
     def message(self) -> str:
         """E.g. ``feed X: file Y changed 12 s ago, waiting until it has been unchanged for 60 s (ingest.settle_seconds)``."""
-        age = max(self.changed_seconds_ago, 0.0)
-        return (
-            f"feed {self.feed}: file {self.path} changed {age:.0f} s ago, waiting until it has been unchanged "
-            f"for {self.settle_seconds:g} s ({self.setting})"
-        )
+        return f"feed {self.feed}: file {self.path} {self.why()}"
 
 
 def settle_setting(city: CityConfig, feed_name: str) -> tuple[float, str]:

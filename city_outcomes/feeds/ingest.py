@@ -33,7 +33,7 @@ from city_outcomes.feeds.current import SkippedFile, current_files
 from city_outcomes.feeds.headers import resolve_columns
 from city_outcomes.feeds.landing import LandedFile
 from city_outcomes.feeds.privacy import (
-    WITHHELD,
+    WITHHELD_LINE,
     PrivacyPolicy,
     core_select,
     exports_no_personal_columns,
@@ -570,7 +570,7 @@ def _quarantine_unreadable(
     """
     lines = read_lines_for_quarantine(file.landed_path, feed) if file.landed_path.is_file() else []
     if not exports_no_personal_columns(feed.non_personal_columns):
-        lines = [(number, WITHHELD) for number, _ in lines]
+        lines = [(number, WITHHELD_LINE) for number, _ in lines]
     rule = f"file: {error.problem}"
     if lines:
         # One table, not a statement per line: a 5-million-line file in the wrong encoding is one insert.

@@ -174,6 +174,7 @@ def needs_tract_boundaries(contract: ContractInfo, policy: PrivacyPolicy) -> boo
 
 
 WITHHELD = "[withheld: personal data; the raw file is in the landing zone]"
+WITHHELD_LINE = "[withheld: a line that cannot be split into columns may hold personal data; the raw file is in the landing zone]"
 WITHHELD_UNMAPPED = "[withheld: a column the contract does not use; list it in the feed's non_personal_columns to show it here]"
 
 

@@ -19,13 +19,18 @@ def file_problems(conn: duckdb.DuckDBPyConnection, feed: str | None = None) -> l
     return problems
 
 
-def quarantine_sample(conn: duckdb.DuckDBPyConnection, feed: str, limit: int = 10) -> tuple[int, list[dict]]:
-    """How many rows of ``feed`` are quarantined, and the first ``limit`` with their rules and values."""
-    total = conn.execute("SELECT count(*) FROM meta.quarantine WHERE feed = ?", [feed]).fetchone()[0]
+def quarantine_sample(conn: duckdb.DuckDBPyConnection, feed: str, limit: int = 10, rows_only: bool = False) -> tuple[int, list[dict]]:
+    """How many rows of ``feed`` are quarantined, and the first ``limit`` with their rules and values.
+
+    ``rows_only`` leaves out the lines of files that could not be read at all (listed per file
+    instead), so they do not crowd out the rows that broke a rule.
+    """
+    only = " AND NOT starts_with(failed_rules[1], 'file: ')" if rows_only else ""
+    total = conn.execute(f"SELECT count(*) FROM meta.quarantine WHERE feed = ?{only}", [feed]).fetchone()[0]
     rows = conn.execute(
-        """
+        f"""
         SELECT source_path, source_row, failed_rules, raw_values FROM meta.quarantine
-        WHERE feed = ? ORDER BY source_path, source_row LIMIT ?
+        WHERE feed = ?{only} ORDER BY source_path, source_row LIMIT ?
         """,
         [feed, limit],
     ).fetchall()
