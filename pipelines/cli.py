@@ -103,9 +103,19 @@ def report_feed_files(city: CityConfig) -> None:
     """Say which feeds have no file at all: a wrong inbox or glob otherwise passes in silence."""
     if not city.inbox_dir.is_dir():
         console.print(f"The inbox {city.inbox_dir} does not exist (paths.inbox in {city.config_path}).", style="yellow", markup=False, soft_wrap=True)
+    claimed: dict[tuple[str, Path], str] = {}
     for name, feed in city.feeds.items():
-        if not city.feed_files(name):
+        files = city.feed_files(name)
+        if not files:
             console.print(f"feed {name}: no file matches {feed.path} under {city.inbox_dir} (its `path:`)", style="yellow", markup=False, soft_wrap=True)
+        for path in files:
+            # Two feeds of one contract write one core table: a file both globs match is counted twice.
+            other = claimed.setdefault((feed.contract, path), name)
+            if other != name:
+                console.print(
+                    f"file {path} matches the paths of feeds {other} and {name}, both contract {feed.contract}: its rows are counted twice; narrow one `path:`",
+                    style="yellow", markup=False, soft_wrap=True,
+                )
 
 
 def load_city(city: Path | None) -> CityConfig:

@@ -81,3 +81,14 @@ def test_a_feed_removed_from_the_configuration_is_named_and_can_still_be_retired
     conn = warehouse.connect(city.warehouse_path, read_only=True)
     assert conn.execute("SELECT count(*) FROM core.building_energy").fetchone()[0] == 0
     conn.close()
+
+
+def test_a_file_two_feeds_of_one_contract_both_match_is_named(tmp_path: Path) -> None:
+    demo_feed = yaml.safe_load((Path(__file__).parents[1] / "cities/demo/city.yaml").read_text())["feeds"]["building_energy"]
+    city = write_city(tmp_path, feeds={"building_energy": demo_feed, "building_energy_again": {**demo_feed, "path": "building_energy/*.csv"}})
+    folder = city.inbox_dir / "building_energy"
+    folder.mkdir(parents=True)
+    (folder / "utility_bills_a.csv").write_text(HEADER + "F-1,01/2024,Electric,5,KWH,1\n")
+    result = CliRunner().invoke(app, ["run", "--city", str(city.config_path)], env={"DAGSTER_HOME": str(tmp_path / "home")})
+    assert result.exit_code == 0, result.output
+    assert f"file {folder / 'utility_bills_a.csv'} matches the paths of feeds building_energy and building_energy_again, both contract building_energy" in _one_line(result.output)
