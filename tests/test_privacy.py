@@ -150,3 +150,36 @@ def test_headers_that_differ_by_spaces_or_case_are_found_and_treated_as_the_read
     everything = json.dumps(conn.execute("SELECT * FROM meta.quarantine").fetchall(), default=str)
     for personal in ("Ann Lee", "ann@example.org", "555-0142", "4 Pine Rd", "Pine Rd", "40.61"):
         assert personal not in everything
+
+
+def test_a_trip_end_takes_one_tract_even_where_tracts_overlap(tmp_path: Path) -> None:
+    """Generalized tract layers overlap along borders (the H-GAC layer does): a point inside two
+    tracts gets the first by GEOID, and its trip is written once, not once per tract. A point on a
+    tract's outer edge is in no tract (as ST_Contains has it), nor is one outside every tract."""
+    overlapping = {"type": "Polygon", "coordinates": [[[-75.40, 40.55], [-75.30, 40.55], [-75.30, 40.65], [-75.40, 40.65], [-75.40, 40.55]]]}
+    city = write_city(tmp_path, feeds={"census_tract_boundaries": BOUNDARIES_FEED, "trips": TRIPS_FEED})
+    geo = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"GEOID": "42999010103"}, "geometry": overlapping},
+        {"type": "Feature", "properties": {"GEOID": "42999010101"}, "geometry": SQUARE},
+    ]}
+    city.inbox_dir.mkdir(parents=True, exist_ok=True)
+    (city.inbox_dir / "tracts.geojson").write_text(json.dumps(geo))
+    ends = [
+        ((-75.42, 40.60), (-75.32, 40.60)),  # west square only; the overlapping tract only
+        ((-75.37, 40.60), (-75.45, 40.60)),  # both tracts; on the west square's outer edge
+        ((-75.20, 40.60), (-75.3625, 40.625)),  # outside every tract; both tracts
+    ]
+    trips = []
+    for index, (start, end) in enumerate(ends):
+        trip = _trip(index)
+        for feature, (lon, lat) in zip(trip["route"]["features"], (start, end), strict=True):
+            feature["geometry"]["coordinates"] = [lon, lat]
+        trips.append(trip)
+    (city.inbox_dir / "trips").mkdir()
+    (city.inbox_dir / "trips" / "2024-05.json").write_bytes(_payload(trips))
+    conn = warehouse.connect(tmp_path / "warehouse.duckdb")
+    ingest_feed(conn, city, "census_tract_boundaries")
+    outcome = ingest_feed(conn, city, "trips")
+    rows = conn.execute("SELECT _source_row, start_tract_geoid, end_tract_geoid FROM core.micromobility_trips ORDER BY _source_row").fetchall()
+    assert outcome.rows_accepted == 3 and outcome.rows_written == 3
+    assert rows == [(1, "42999010101", "42999010103"), (2, "42999010101", None), (3, None, "42999010101")]

@@ -27,8 +27,9 @@ import yaml
 from city_outcomes import warehouse
 from city_outcomes.config import PROJECT_ROOT, REFERENCE_FEEDS, CityConfig, IngestSettings, Paths, load_city_config
 from city_outcomes.feeds.ingest import FeedOutcome, ingest_feed
-from city_outcomes.feeds.privacy import prepare_tract_shapes
+from city_outcomes.feeds.privacy import PrivacyPolicy, core_select, prepare_tract_shapes
 from city_outcomes.feeds.reconcile import reconciliation_failures
+from data_contracts import get_contract
 from tests.conftest import REALDATA
 
 EXAMPLES = PROJECT_ROOT / "cities" / "examples"
@@ -530,3 +531,40 @@ def test_hgac_boundaries_coarsen_real_points_to_tracts(ingested) -> None:
     assert len(tracts) == 1 and tracts[0][0].startswith("48201")
     # And every tract's own interior point falls back in that tract.
     assert example.one("SELECT count(*) FROM _tract_shapes WHERE ST_Contains(geom, ST_PointOnSurface(geom))")[0] == 1105
+
+
+def test_hgac_grid_coarsening_gives_the_tract_that_contains_each_point(ingested, tmp_path: Path) -> None:
+    """Coarsening looks points up in a grid over the tracts; on the real H-GAC polygons it must give,
+    for every point, the tract ST_Contains gives (the first by GEOID where generalized tracts overlap),
+    including points on vertices, on edges and on cell corners, where a shortcut would slip."""
+    example = ingested("houston_hgac")
+    prepare_tract_shapes(example.conn)
+    example.conn.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE _points AS
+        SELECT ST_X(pt) AS start_lon, ST_Y(pt) AS start_lat FROM (
+            SELECT ST_PointOnSurface(geom) AS pt FROM _tract_shapes
+            UNION ALL SELECT unnest(ST_Dump(ST_Points(geom))).geom FROM _tract_shapes
+            UNION ALL SELECT ST_Point(x, y) FROM (SELECT min(ST_XMin(geom)) AS x0, max(ST_XMax(geom)) AS x1,
+                                                         min(ST_YMin(geom)) AS y0, max(ST_YMax(geom)) AS y1 FROM _tract_shapes),
+                      LATERAL (SELECT x0 + (x1 - x0) * i / 300 AS x FROM range(301) AS r(i)),
+                      LATERAL (SELECT y0 + (y1 - y0) * j / 300 AS y FROM range(301) AS r(j))
+            UNION ALL SELECT ST_Point(cell_lon / getvariable('tract_cells_per_degree'), cell_lat / getvariable('tract_cells_per_degree')) FROM _tract_cells
+        )
+        """
+    )
+    select = core_select(get_contract("micromobility_trips"), PrivacyPolicy(salt_path=tmp_path / "salt"), "t.")
+    grid = select.expressions["start_tract_geoid"].replace('t."start_tract_geoid"', "CAST(NULL AS VARCHAR)")
+    joins = " ".join(j for j in select.joins if '"tract_start"' in j)
+    points, overlaps, wrong = example.one(
+        f"""
+        WITH p AS (SELECT row_number() OVER () AS id, * FROM _points),
+        by_grid AS (SELECT t.id, {grid} AS tract FROM p AS t {joins}),
+        containing AS (SELECT p.id, list(s.tract_geoid ORDER BY s.tract_geoid) FILTER (WHERE s.tract_geoid IS NOT NULL) AS tracts
+                       FROM p LEFT JOIN _tract_shapes AS s ON ST_Contains(s.geom, ST_Point(p.start_lon, p.start_lat)) GROUP BY p.id)
+        SELECT count(*), count(*) FILTER (WHERE len(tracts) > 1), count(*) FILTER (WHERE by_grid.tract IS DISTINCT FROM tracts[1])
+        FROM by_grid JOIN containing USING (id)
+        """
+    )
+    assert points > 100_000 and wrong == 0
+    assert overlaps > 0  # the layer's tracts do overlap: those points took the first GEOID

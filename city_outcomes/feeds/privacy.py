@@ -29,6 +29,7 @@ from ibis.backends.sql.datatypes import DuckDBType
 from pydantic import BaseModel, ConfigDict
 
 from city_outcomes.config import CityConfig
+from city_outcomes.sql import load_sql
 from city_outcomes.warehouse import quote_ident
 from data_contracts import ContractInfo
 
@@ -46,6 +47,9 @@ DEFAULT_ACTIONS: dict[str, Action] = {
 }
 # The table coordinates are coarsened against (filled by the census_tract_boundaries feed).
 TRACT_BOUNDARIES = "core.census_tract_boundaries"
+# Coarsening looks each point's cell up in a grid laid over the tracts (see prepare_tract_shapes):
+# about this many cells over all the tracts' bounding boxes, each 1/2**k degree on a side.
+TRACT_GRID_CELLS = 1 << 15
 
 
 class PolicyFile(BaseModel):
@@ -119,8 +123,10 @@ class CoreSelect:
 def core_select(contract: ContractInfo, policy: PrivacyPolicy, alias: str) -> CoreSelect:
     """SQL (over typed rows ``alias``) that applies the privacy policy to each core column.
 
-    Coarsening joins each point to the tract whose boundary contains it (``_tract_shapes``, made by
-    :func:`prepare_tract_shapes`); DuckDB's spatial extension runs it as a spatial join.
+    Coarsening gives each point the tract whose boundary contains it. It looks the point's grid
+    cell up in ``_tract_cells`` (made by :func:`prepare_tract_shapes`) with a hash join: a cell that
+    lies inside one tract and clear of every boundary gives that tract outright; only a point in a
+    cell that a boundary crosses is tested (``ST_Contains``) against the few tracts touching it.
     """
     expressions: dict[str, str] = {}
     params: list[str] = []
@@ -134,9 +140,14 @@ def core_select(contract: ContractInfo, policy: PrivacyPolicy, alias: str) -> Co
             point = points[meta["coarsened_from"]]
             shape = quote_ident(f"tract_{meta['coarsened_from']}")
             lat, lon = (f"{alias}{quote_ident(point[axis])}" for axis in ("lat", "lon"))
-            joins.append(f"LEFT JOIN _tract_shapes AS {shape} ON ST_Contains({shape}.geom, ST_Point({lon}, {lat}))")
+            cell = " AND ".join(
+                f"{shape}.cell_{axis} = CAST(floor({coordinate} * getvariable('tract_cells_per_degree')) AS BIGINT)"
+                for axis, coordinate in (("lat", lat), ("lon", lon))
+            )
+            joins.append(f"LEFT JOIN _tract_cells AS {shape} ON {cell}")
+            tested = f"list_filter({shape}.candidates, lambda tract: ST_Contains(tract.geom, ST_Point({lon}, {lat})))[1].tract_geoid"
             # A tract the export already gives wins; otherwise the tract containing the point.
-            expressions[name] = f"coalesce({ref}, {shape}.tract_geoid)"
+            expressions[name] = f"coalesce({ref}, {shape}.tract_geoid, {tested})"
         elif kind is None or policy.action(kind) == "keep":
             expressions[name] = ref
         elif policy.action(kind) == "hash":
@@ -148,13 +159,27 @@ def core_select(contract: ContractInfo, policy: PrivacyPolicy, alias: str) -> Co
 
 
 def prepare_tract_shapes(conn: duckdb.DuckDBPyConnection) -> int:
-    """Load the tract boundaries as geometries for coarsening; return how many there are."""
+    """Load the tract boundaries for coarsening (``_tract_shapes``, and the grid ``_tract_cells``);
+    return how many tracts there are.
+
+    The grid's cells are 1/2**k degree on a side (k chosen for about ``TRACT_GRID_CELLS`` cells),
+    so a point's cell, ``floor(coordinate * 2**k)``, is computed without rounding. Each cell gets
+    either ``tract_geoid``, when it lies properly inside exactly one tract and touches no other, or
+    ``candidates``, the tracts it touches (by GEOID). A cell's box is widened by 1e-9 degree for
+    both tests, so "properly inside" holds with room to spare and no point is lost at a cell's
+    edge. A point in no cell is in no tract's bounding box, hence in no tract. The result is the
+    tract ``ST_Contains`` gives, for every point, as a spatial join over all tracts would; where
+    tracts overlap (slivers of a generalized layer), a point inside two gets the first by GEOID,
+    where a join would have written its row twice.
+    """
     conn.execute("LOAD spatial")
     exists = conn.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'core' AND table_name = 'census_tract_boundaries'"
     ).fetchone()[0]
     source = f"SELECT tract_geoid, ST_GeomFromGeoJSON(boundary) AS geom FROM {TRACT_BOUNDARIES}" if exists else "SELECT NULL::VARCHAR AS tract_geoid, NULL::GEOMETRY AS geom LIMIT 0"
     conn.execute(f"CREATE OR REPLACE TEMP TABLE _tract_shapes AS {source}")
+    conn.execute(load_sql("tract_grid_scale"), {"cells": TRACT_GRID_CELLS})
+    conn.execute(load_sql("tract_cells"))
     return conn.execute("SELECT count(*) FROM _tract_shapes").fetchone()[0]
 
 
