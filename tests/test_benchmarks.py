@@ -1,0 +1,77 @@
+"""Every benchmark in benchmarks/ gets a smoke run at a small size, so it cannot rot unseen.
+
+A smoke run checks that the benchmark still runs against the current code, prints its tables and
+passes its own correctness checks. It asserts no timing: timing targets live in benchmarks/.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+
+# Each benchmark script -> the arguments of its smoke run (small enough for the test suite).
+SMOKE_ARGS = {
+    "ingest_trips.py": ["--rows", "20000"],
+}
+
+
+def test_every_benchmark_has_a_smoke_run() -> None:
+    """A new benchmark script must be added to SMOKE_ARGS (and so to `make test`)."""
+    assert sorted(p.name for p in BENCHMARKS.glob("*.py")) == sorted(SMOKE_ARGS)
+
+
+def _run(script: str, out: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "DAGSTER_DISABLE_TELEMETRY": "true"}
+    return subprocess.run(
+        [sys.executable, str(BENCHMARKS / script), *SMOKE_ARGS[script], "--out", str(out)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
+
+
+def test_ingest_trips_smoke(tmp_path: Path) -> None:
+    """The trips benchmark at 20,000 rows: every route runs, the correctness checks pass, the
+    result and per-phase tables are printed with every phase timed."""
+    done = _run("ingest_trips.py", tmp_path)
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output[-4000:]
+
+    # 20,000 rows with 0.05% of rows per fault kind: 10 rows each of negative distance, end before
+    # start and over 24 h, and 10 duplicate pairs (both rows quarantined): 50 quarantined.
+    for route in ("bare", "ingest", "ingest_drop_coords"):
+        accepted, quarantined = ("20,000", "0") if route == "bare" else ("19,950", "50")
+        row = re.search(rf"^{route}\s+(\d+\.\d+)\s.*\s{accepted}\s+{quarantined}\s+\d+\.\d+\s", output, re.M)
+        assert row, f"no result row for {route} with {accepted} accepted, {quarantined} quarantined:\n{output[-4000:]}"
+    assert "correctness, ingest: all passed" in output
+    assert "correctness, ingest_drop_coords: all passed" in output
+    assert "[FAIL]" not in output
+    for rule, fired in (
+        ("trip_distance_m: greater_than_or_equal_to(0)", 10),
+        ("end_after_start: end_time must not be before start_time", 10),
+        ("trip_duration_s: less_than_or_equal_to(86400)", 10),
+        ("unique: provider_name, trip_id", 20),
+    ):
+        assert output.count(f"[ok] rule '{rule}' fired {fired} times") == 2, rule
+
+    # The per-phase table: every phase has a timer (none lost to a renamed ingest function).
+    assert "WARNING" not in output, output[-4000:]
+    for phase in ("landing + hash", "read + cast", "contract checks", "core write (privacy, coarsening)", "quarantine + counts", "close (checkpoint)"):
+        assert re.search(rf"^{re.escape(phase)}\s+\d+\.\d+\s+\d+\.\d+", output, re.M), f"no phase row {phase!r}:\n{output[-4000:]}"
+    assert re.search(r"^targets \(issue\): ingest <= 3x the bare read", output, re.M)
+
+
+@pytest.mark.parametrize("script", sorted(SMOKE_ARGS))
+def test_benchmark_has_usage_doc(script: str) -> None:
+    """Each benchmark is described in benchmarks/README.md, full run and smoke run."""
+    readme = (BENCHMARKS / "README.md").read_text(encoding="utf-8")
+    assert f"`{script}`" in readme
+    assert " ".join(SMOKE_ARGS[script]) in readme
