@@ -21,14 +21,12 @@ def city_zone(city: CityConfig) -> ZoneInfo:
 
 
 def month_start(day: date) -> date:
+    """The first day of ``day``'s month."""
     return day.replace(day=1)
 
 
-def next_month(month: date) -> date:
-    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
-
-
 def previous_month(month: date) -> date:
+    """The first day of the month before ``month``."""
     return date(month.year - (month.month == 1), (month.month - 2) % 12 + 1, 1)
 
 

@@ -95,6 +95,13 @@ def transaction(conn: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConn
     conn.execute("COMMIT")
 
 
+def table_exists(conn: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
+    """True if the warehouse has the table ``schema.name`` (a layer not yet built has none)."""
+    return bool(conn.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?", [schema, name]
+    ).fetchone()[0])
+
+
 def quote_ident(name: str) -> str:
     """Quote an identifier (a column or table name; never a value) for DuckDB SQL."""
     return '"' + name.replace('"', '""') + '"'

@@ -8,7 +8,7 @@ import sys
 import uuid
 import warnings
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -63,32 +63,21 @@ def _holding_warehouse(city: CityConfig, command: str, purpose: str, wait_timeou
         raise typer.Exit(code=1) from None
 
 
-# Read-only connections and the warehouse holds they keep, released together by _close_read_only.
-_READ_HOLDS: dict[int, ExitStack] = {}
-
-
-def _connect_read_only(city: CityConfig, command: str, wait_timeout: float | None = None) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse read-only once no other process writes it (DuckDB refuses a reader beside a writer).
+@contextmanager
+def _reading(city: CityConfig, command: str, wait_timeout: float | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The warehouse open read-only once no other process writes it (DuckDB refuses a reader beside a writer).
 
     The hold is brief (a few queries) and keeps a run from failing to open the file while we read it.
     """
-    held = ExitStack()
-    held.enter_context(_holding_warehouse(city, command, "reading", wait_timeout))
-    try:
+    with _holding_warehouse(city, command, "reading", wait_timeout):
         if not city.warehouse_path.exists():
             console.print(f"No warehouse at {display_path(city.warehouse_path)} yet: `city-outcomes run` builds it.", style="red", markup=False, soft_wrap=True)
             raise typer.Exit(code=1)
         conn = warehouse.connect(city.warehouse_path, read_only=True)
-    except BaseException:
-        held.close()
-        raise
-    _READ_HOLDS[id(conn)] = held
-    return conn
-
-
-def _close_read_only(conn: duckdb.DuckDBPyConnection) -> None:
-    conn.close()
-    _READ_HOLDS.pop(id(conn)).close()
+        try:
+            yield conn
+        finally:
+            conn.close()
 
 
 def report_unsettled(city: CityConfig) -> None:
@@ -205,8 +194,7 @@ def quarantine(
     config = load_city(city)
     if feed is not None and feed not in config.feeds:
         raise typer.BadParameter(f"no feed {feed!r} in {config.config_path}; its feeds: {', '.join(config.feeds)}", param_hint="--feed")
-    conn = _connect_read_only(config, "city-outcomes quarantine", wait_timeout)
-    try:
+    with _reading(config, "city-outcomes quarantine", wait_timeout) as conn:
         problems = file_problems(conn, feed)
         feeds = [feed] if feed else [f["feed"] for f in feed_summary(conn) if f["rows_quarantined"]]
         if not feeds and not problems:
@@ -221,8 +209,6 @@ def quarantine(
             for row in sample:
                 console.print(f"  {Path(row['file']).name} row {row['row']}: " + "; ".join(row["rules"]), markup=False, soft_wrap=True)
                 console.print(f"    values: {json.dumps(row['values'], ensure_ascii=False)}", style="dim", markup=False, soft_wrap=True)
-    finally:
-        _close_read_only(conn)
 
 
 def print_file_problems(problems: list[dict]) -> None:
@@ -318,14 +304,11 @@ def demo(
 
 
 def print_summary(city: CityConfig, wait_timeout: float | None = None) -> None:
-    """Feeds read, rows accepted and quarantined, headline figures, and where the site is."""
-    conn = _connect_read_only(city, "city-outcomes summary", wait_timeout)
-    try:
+    """Feeds read (rows read, written, quarantined, held for other months), headline figures, and where the site is."""
+    with _reading(city, "city-outcomes summary", wait_timeout) as conn:
         feeds = feed_summary(conn)
         problems = file_problems(conn)
         headline = headline_figures(conn, city)
-    finally:
-        _close_read_only(conn)
     # Names are text, not rich markup: a "[/x]" in a city's name must print as written.
     table = Table(title=escape(f"{city.city.name}: feeds read"))
     for column in ("feed", "contract", "files", "read", "written", "quarantined", "other months"):

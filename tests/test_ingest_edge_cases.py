@@ -197,7 +197,7 @@ def test_retiring_a_replaced_file_removes_its_predecessors_rows_too(tmp_path: Pa
 
 # ---------------------------------------------------------------------------------------------------
 # F6. The same bytes under two names: current_files keeps only the first name (sorted) and
-#    record_current_files records only that one, so the second name is never current. It cannot be
+#    only that one was recorded as current, so the second name was never current. It could not be
 #    retired by its name, it is not listed in the run's outcome, and when the first name gets a new
 #    version after the second has left the inbox, the second delivery's rows silently disappear,
 #    though "files stay current until retired".

@@ -92,7 +92,6 @@ class FeedOutcome:
     contract_version: str
     files: list[FileOutcome] = field(default_factory=list)
     skipped: list[SkippedFile] = field(default_factory=list)
-    rows_in_core: int = 0  # the feed's rows in core within the run's months, from every current file
     top_rules: list[tuple[str, int]] = field(default_factory=list)
 
     @property
@@ -140,14 +139,19 @@ class TimeWindow:
     end: date | datetime
     zone: str | None = None  # the city's zone, where the column holds UTC instants
 
-
     def sql(self, alias: str = "") -> str:
+        """The condition that a row of ``alias`` lies in the window (parameters: :attr:`params`)."""
         column = f"{alias}{quote_ident(self.column)}"
         return f"{column} >= ? AND {column} < ?"
 
     @property
     def params(self) -> list[date | datetime]:
         return [self.start, self.end]
+
+
+def _in_window(window: TimeWindow | None, alias: str = "") -> tuple[str, list[date | datetime]]:
+    """A run's rows as a condition and its parameters: every row where the run has no window."""
+    return (window.sql(alias), window.params) if window else ("true", [])
 
 
 def _bound(contract: ContractInfo, city: CityConfig, month: date) -> date | datetime:
@@ -232,11 +236,11 @@ def ingest_feed(
             with reporting_clock(clock.today, clock.now_utc):
                 _find_failures(conn, contract, city, clock)
             _write_core(conn, contract, feed_name, window, policy)
-            _write_quarantine(conn, feed_name, contract, feed, readable, policy)
-            _record_counts(conn, feed_name, contract, readable, window)
+            failing = dict(conn.execute(f"SELECT {FILE_INDEX}, count(*) FROM _failures GROUP BY ALL").fetchall())
+            _write_quarantine(conn, feed_name, contract, feed, readable, policy, failing)
+            _record_counts(conn, feed_name, contract, readable, window, failing)
         for file, error in unreadable:
             _quarantine_unreadable(conn, feed_name, feed, contract, file, error)
-        outcome.rows_in_core = _count_core(conn, contract, feed_name, window)
         outcome.files = _file_outcomes(conn, feed_name, landed)
         outcome.top_rules = top_rules(conn, feed_name)
     return outcome
@@ -450,6 +454,7 @@ def _write_core(conn: duckdb.DuckDBPyConnection, contract: ContractInfo, feed_na
     if needs_tract_boundaries(contract, policy):
         prepare_tract_shapes(conn)
     names = ", ".join(quote_ident(name) for name in select.expressions)
+    in_window, window_params = _in_window(window, "t.")
     conn.execute(
         f"""
         INSERT INTO {core_table(contract)} ({names}, {FEED}, {FILE_SHA}, {FILE_ROW})
@@ -457,20 +462,25 @@ def _write_core(conn: duckdb.DuckDBPyConnection, contract: ContractInfo, feed_na
         FROM (
             SELECT * FROM _typed AS t
             ANTI JOIN _failures AS f ON f.{ROW_ID} = t.{ROW_ID}
-            WHERE {window.sql("t.") if window else "true"}
+            WHERE {in_window}
         ) AS t
         JOIN _files AS files USING ({FILE_INDEX})
         {" ".join(select.joins)}
         """,
-        [*select.params, feed_name, *(window.params if window else [])],
+        [*select.params, feed_name, *window_params],
     )
 
 
 def _write_quarantine(
-    conn: duckdb.DuckDBPyConnection, feed_name: str, contract: ContractInfo, feed: FeedConfig, readable: list[tuple[LandedFile, RawSource]], policy: PrivacyPolicy
+    conn: duckdb.DuckDBPyConnection,
+    feed_name: str,
+    contract: ContractInfo,
+    feed: FeedConfig,
+    readable: list[tuple[LandedFile, RawSource]],
+    policy: PrivacyPolicy,
+    failing: dict[int, int],
 ) -> None:
-    """Quarantine the failing rows of each file with their rules and allow-listed values."""
-    failing = dict(conn.execute(f"SELECT {FILE_INDEX}, count(*) FROM _failures GROUP BY ALL").fetchall())
+    """Quarantine the failing rows of each file (``failing``: how many, by file index) with their rules and allow-listed values."""
     for index, (file, source) in enumerate(readable):
         if not failing.get(index):
             continue
@@ -494,18 +504,21 @@ def _write_quarantine(
 
 
 def _record_counts(
-    conn: duckdb.DuckDBPyConnection, feed_name: str, contract: ContractInfo, readable: list[tuple[LandedFile, RawSource]], window: TimeWindow | None
+    conn: duckdb.DuckDBPyConnection,
+    feed_name: str,
+    contract: ContractInfo,
+    readable: list[tuple[LandedFile, RawSource]],
+    window: TimeWindow | None,
+    quarantined: dict[int, int],
 ) -> None:
     """Per file, where its rows went; rows written are counted in core, not worked out."""
-    window_sql = window.sql() if window else "true"
-    window_params = window.params if window else []
+    window_sql, window_params = _in_window(window)
     written = dict(
         conn.execute(
             f"SELECT {FILE_SHA}, count(*) FROM {core_table(contract)} WHERE {FEED} = ? AND {window_sql} GROUP BY ALL",
             [feed_name, *window_params],
         ).fetchall()
     )
-    quarantined = dict(conn.execute(f"SELECT {FILE_INDEX}, count(*) FROM _failures GROUP BY ALL").fetchall())
     other_months: dict[int, tuple[int, list[str]]] = {}
     if window is not None:
         # Accepted rows outside the run's months: another partition's run writes them.
@@ -546,17 +559,11 @@ def _clear_core(conn: duckdb.DuckDBPyConnection, contract: ContractInfo, feed_na
     """Remove the feed's rows for the months being replaced (all of them for a non-time feed), and,
     in every month, the rows of files that are no longer current (a replaced version, a retired file):
     a one-month run must not leave a predecessor's other months in core."""
+    in_window, window_params = _in_window(window)
     conn.execute(
-        f"DELETE FROM {core_table(contract)} WHERE {FEED} = ? AND ({window.sql() if window else 'true'} OR NOT list_contains(?, {FILE_SHA}))",
-        [feed_name, *(window.params if window else []), current],
+        f"DELETE FROM {core_table(contract)} WHERE {FEED} = ? AND ({in_window} OR NOT list_contains(?, {FILE_SHA}))",
+        [feed_name, *window_params, current],
     )
-
-
-def _count_core(conn: duckdb.DuckDBPyConnection, contract: ContractInfo, feed_name: str, window: TimeWindow | None) -> int:
-    return conn.execute(
-        f"SELECT count(*) FROM {core_table(contract)} WHERE {FEED} = ? AND {window.sql() if window else 'true'}",
-        [feed_name, *(window.params if window else [])],
-    ).fetchone()[0]
 
 
 def _quarantine_unreadable(

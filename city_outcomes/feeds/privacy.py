@@ -30,7 +30,7 @@ from pydantic import BaseModel, ConfigDict
 
 from city_outcomes.config import CityConfig
 from city_outcomes.sql import load_sql
-from city_outcomes.warehouse import quote_ident
+from city_outcomes.warehouse import quote_ident, table_exists
 from data_contracts import ContractInfo
 
 Action = Literal["drop", "hash", "coarsen_to_tract", "keep"]
@@ -173,10 +173,7 @@ def prepare_tract_shapes(conn: duckdb.DuckDBPyConnection) -> int:
     where a join would have written its row twice.
     """
     conn.execute("LOAD spatial")
-    exists = conn.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'core' AND table_name = 'census_tract_boundaries'"
-    ).fetchone()[0]
-    source = f"SELECT tract_geoid, ST_GeomFromGeoJSON(boundary) AS geom FROM {TRACT_BOUNDARIES}" if exists else "SELECT NULL::VARCHAR AS tract_geoid, NULL::GEOMETRY AS geom LIMIT 0"
+    source = f"SELECT tract_geoid, ST_GeomFromGeoJSON(boundary) AS geom FROM {TRACT_BOUNDARIES}" if table_exists(conn, "core", "census_tract_boundaries") else "SELECT NULL::VARCHAR AS tract_geoid, NULL::GEOMETRY AS geom LIMIT 0"
     conn.execute(f"CREATE OR REPLACE TEMP TABLE _tract_shapes AS {source}")
     conn.execute(load_sql("tract_grid_scale"), {"cells": TRACT_GRID_CELLS})
     conn.execute(load_sql("tract_cells"))
@@ -275,11 +272,3 @@ def quarantine_values_sql(
             parts.append(f"?, CASE WHEN {ref} IS NULL THEN NULL ELSE ? END")
             params.append(WITHHELD_UNMAPPED if action == "withhold_unmapped" else WITHHELD)
     return (f"json_object({', '.join(parts)})" if parts else "json_object()"), params
-
-
-def has_personal_fields(contract: ContractInfo, policy: PrivacyPolicy) -> bool:
-    """True if any of the contract's columns is personal and not kept as is."""
-    return any(
-        (column.metadata or {}).get("personal") and policy.action(column.metadata["personal"]) != "keep"
-        for column in contract.schema.columns.values()
-    )

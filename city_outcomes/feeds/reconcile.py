@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import duckdb
 
+from city_outcomes.feeds.current import recorded_contract
 from city_outcomes.sql import query_dicts
-from city_outcomes.warehouse import quote_ident
+from city_outcomes.warehouse import quote_ident, table_exists
 from data_contracts import ContractInfo, get_contract
 
 
@@ -15,18 +16,15 @@ def reconciliation_failures(conn: duckdb.DuckDBPyConnection, feed: str, contract
     ``contract`` is the feed's contract (by default, the one its last ingest recorded).
     """
     if contract is None:
-        recorded = conn.execute("SELECT any_value(contract) FROM meta.file_reconciliation WHERE feed = ?", [feed]).fetchone()[0]
+        recorded = recorded_contract(conn, feed)
         if recorded is None:
             return []
         contract = get_contract(recorded)
     table = f"core.{quote_ident(contract.name)}"
-    exists = conn.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'core' AND table_name = ?", [contract.name]
-    ).fetchone()[0]
     time_value = f"CAST({quote_ident(contract.time_column)} AS TIMESTAMP)" if contract.time_column else "CAST(NULL AS TIMESTAMP)"
     source = (
         f"SELECT _feed AS feed, _file_sha256 AS file_sha256, _source_row AS source_row, {time_value} AS time_value FROM {table}"
-        if exists
+        if table_exists(conn, "core", contract.name)
         else "SELECT NULL::VARCHAR AS feed, NULL::VARCHAR AS file_sha256, NULL::BIGINT AS source_row, NULL::TIMESTAMP AS time_value LIMIT 0"
     )
     conn.execute(f"CREATE OR REPLACE TEMP VIEW _core_rows AS {source}")

@@ -14,6 +14,7 @@ import duckdb
 from city_outcomes.config import CityConfig
 from city_outcomes.metrics.completeness import Completeness, YearCompleteness, year_completeness
 from city_outcomes.sql import query_dicts
+from city_outcomes.warehouse import table_exists
 
 
 @dataclass(frozen=True)
@@ -37,9 +38,7 @@ class Headline:
 
 def has_building_emissions(conn: duckdb.DuckDBPyConnection) -> bool:
     """True once the emissions metric has been computed into this warehouse."""
-    return bool(conn.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'out' AND table_name = 'building_emissions_monthly'"
-    ).fetchone()[0])
+    return table_exists(conn, "out", "building_emissions_monthly")
 
 
 def headline_figures(
