@@ -8,8 +8,10 @@ of rules it breaks. The rows that break none are exactly those pandera accepts.
 
 from __future__ import annotations
 
+import functools
+import operator
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 import ibis
@@ -130,12 +132,18 @@ def _check_expression(check, table: ir.Table, key: str | None) -> ir.BooleanValu
     return out
 
 
-def with_failed_rules(table: ir.Table, contract: ContractInfo, cast_failed_columns: Mapping[str, str]) -> ir.Table:
-    """Add ``__failed_rules``: the rules each row breaks, less the unique key (an empty list for a
-    row that passes).
+def with_failed_rules(
+    table: ir.Table,
+    contract: ContractInfo,
+    cast_failed_columns: Mapping[str, str],
+    extra_rules: Sequence[tuple[str, ir.BooleanValue]] = (),
+) -> ir.Table:
+    """Add ``__failed_rules``: the rules each row breaks, less the unique key (NULL for a row that
+    passes: the list is built only for the few rows that fail, not for millions that pass).
 
     ``cast_failed_columns`` maps a contract column to the boolean column of ``table`` that says
-    its raw text could not be cast to the contract's type.
+    its raw text could not be cast to the contract's type; ``extra_rules`` are rules of the run
+    beyond the contract's (the reporting calendar), as (rule, True where the row breaks it).
     """
     schema = contract.schema
     failures: list[tuple[str, ir.BooleanValue]] = []
@@ -155,10 +163,13 @@ def with_failed_rules(table: ir.Table, contract: ContractInfo, cast_failed_colum
     # The unique key is judged by the ingest, last, over the rows that break no other rule (the
     # contract's, a JSON Schema's, the reporting calendar's): a broken copy of a good row must not
     # take the good row with it.
+    failures += list(extra_rules)
     if not failures:
-        return table.mutate(**{FAILED_RULES: ibis.literal([], type="array<string>")})
-    flagged = ibis.array([ibis.ifelse(failed.fill_null(False), ibis.literal(rule), ibis.null(dt.string)) for rule, failed in failures])
-    return table.mutate(**{FAILED_RULES: flagged.filter(lambda rule: rule.notnull())})
+        return table.mutate(**{FAILED_RULES: ibis.null(dt.Array(dt.string))})
+    failed = [(rule, breaks.fill_null(False)) for rule, breaks in failures]
+    flagged = ibis.array([ibis.ifelse(breaks, ibis.literal(rule), ibis.null(dt.string)) for rule, breaks in failed])
+    fails_any = functools.reduce(operator.or_, [breaks for _, breaks in failed])
+    return table.mutate(**{FAILED_RULES: ibis.ifelse(fails_any, flagged.filter(lambda rule: rule.notnull()), ibis.null(dt.Array(dt.string)))})
 
 
 def unique_rule(contract: ContractInfo) -> str:

@@ -17,12 +17,14 @@ their original text.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
 import ibis
+import ibis.expr.types as ir
 import pyarrow as pa
 from ibis.backends.sql.datatypes import DuckDBType
 
@@ -224,7 +226,8 @@ def ingest_feed(
             unreadable.append((file, FileError(feed_name, file.source_path, error.problem)))
             continue
         readable.append((file, source))
-    readable, failed = _load_typed(conn, feed_name, readable, contract, feed)
+    with reporting_clock(clock.today, clock.now_utc):
+        readable, failed = _load_typed(conn, feed_name, readable, contract, feed, _calendar_checks(contract, city, clock))
     unreadable += failed
     window = run_window(contract, city, months)
 
@@ -233,8 +236,7 @@ def ingest_feed(
         conn.execute("DELETE FROM meta.file_reconciliation WHERE feed = ?", [feed_name])
         _clear_core(conn, contract, feed_name, window, [file.sha256 for file in landed])
         if readable:
-            with reporting_clock(clock.today, clock.now_utc):
-                _find_failures(conn, contract, city, clock)
+            _find_failures(conn, contract)
             _write_core(conn, contract, feed_name, window, policy)
             failing = dict(conn.execute(f"SELECT {FILE_INDEX}, count(*) FROM _failures GROUP BY ALL").fetchall())
             _write_quarantine(conn, feed_name, contract, feed, readable, policy, failing)
@@ -288,10 +290,46 @@ def _mapped_headers(contract: ContractInfo, feed: FeedConfig, headers: list[str]
     return {name: header for name, header in mapping.items() if header in headers}, [h for h in zones if h in headers]
 
 
+def _calendar_checks(contract: ContractInfo, city: CityConfig, clock: CityClock) -> Callable[[ir.Table], list[tuple[str, ir.BooleanValue]]] | None:
+    """The reporting calendar as rules over a table of typed rows (None for a contract without a time column)."""
+    calendar = calendar_window(contract, city, clock)
+    if calendar is None:
+        return None
+    before, not_ended = calendar_rules(contract, city, clock)
+
+    def rules(table: ir.Table) -> list[tuple[str, ir.BooleanValue]]:
+        time = table[calendar.column]
+        too_early = time < ibis.literal(calendar.start)
+        return [(before, too_early), (not_ended, (time >= ibis.literal(calendar.end)) & ~too_early)]
+
+    return rules
+
+
+def _checked_rows(raw: ir.Table, index: int, contract: ContractInfo, feed: FeedConfig, calendar: Callable | None) -> ir.Table:
+    """A file's rows as the contract's typed columns plus ``__failed_rules`` (every rule but the
+    unique key; NULL where the row breaks none), computed in the pass that reads the file."""
+    typed, cast_failed = typed_columns(raw, contract, feed)
+    table = raw.select(
+        **{FILE_INDEX: ibis.literal(index, type="int32")},
+        **typed,
+        **{f"{CAST_FAILED}{name}": failed_cast for name, failed_cast in cast_failed.items()},
+    )
+    cast_flags = {name: f"{CAST_FAILED}{name}" for name in cast_failed}
+    checked = with_failed_rules(table, contract, cast_flags, calendar(table) if calendar else ())
+    return checked.select(FILE_INDEX, *contract.columns, FAILED_RULES)
+
+
 def _load_typed(
-    conn: duckdb.DuckDBPyConnection, feed_name: str, readable: list[tuple[LandedFile, RawSource]], contract: ContractInfo, feed: FeedConfig
+    conn: duckdb.DuckDBPyConnection,
+    feed_name: str,
+    readable: list[tuple[LandedFile, RawSource]],
+    contract: ContractInfo,
+    feed: FeedConfig,
+    calendar: Callable[[ir.Table], list[tuple[str, ir.BooleanValue]]] | None = None,
 ) -> tuple[list[tuple[LandedFile, RawSource]], list[tuple[LandedFile, FileError]]]:
-    """Read every readable file once into ``_typed``: contract columns cast from text, plus cast failures.
+    """Read every readable file once into ``_typed``: contract columns cast from text, and the rules
+    each row breaks (the contract's, less the unique key, and the reporting ``calendar``'s), checked
+    in the same pass: only the failing rows carry a list, and nothing else is stored per row.
 
     Files are read in parallel with insertion order kept, so rows are stored in file order and a
     row's record number is its position after the file's first row (numbering rows inside the scan
@@ -307,16 +345,14 @@ def _load_typed(
     spec_failures: list[tuple[int, int, list[str]]] = []
     created = False
     conn.execute("SET preserve_insertion_order = true")
+    # An IN list of more than a few values (an allowed-values check) is planned as a join, and the
+    # join gives up the file order that row numbers are read from: keep IN lists as expressions.
+    conn.execute("SET disabled_optimizers = 'in_clause'")
     try:
         for file, source in readable:
             index = len(loaded)
             raw = ibis.table(dict.fromkeys(source.columns, "string"), name="__raw__")
-            typed, cast_failed = typed_columns(raw, contract, with_file_headers(feed, source.columns))
-            expr = raw.select(
-                **{FILE_INDEX: ibis.literal(index, type="int32")},
-                **typed,
-                **{f"{CAST_FAILED}{name}": failed_cast for name, failed_cast in cast_failed.items()},
-            )
+            expr = _checked_rows(raw, index, contract, with_file_headers(feed, source.columns), calendar)
             select = f"WITH __raw__ AS ({source.scan_sql}) SELECT * FROM ({ibis.to_sql(expr, dialect='duckdb')})"
             if not created:
                 conn.execute(f"CREATE TEMP TABLE _typed_rows AS {select} LIMIT 0", source.params)
@@ -334,6 +370,7 @@ def _load_typed(
             loaded.append((file, source))
     finally:
         conn.execute("SET preserve_insertion_order = false")
+        conn.execute("RESET disabled_optimizers")
     # Record-level breaches of a JSON Schema: loaded as one table, not a statement per record.
     conn.register("_spec_arrow", pa.table({
         FILE_INDEX: pa.array([f[0] for f in spec_failures], pa.int32()),
@@ -347,41 +384,30 @@ def _load_typed(
     return loaded, failed
 
 
-def _find_failures(conn: duckdb.DuckDBPyConnection, contract: ContractInfo, city: CityConfig, clock: CityClock) -> None:
-    """One pass of the contract's checks over ``_typed``: ``_failures`` holds each failing row's rules.
+def _find_failures(conn: duckdb.DuckDBPyConnection, contract: ContractInfo) -> None:
+    """``_failures``: each failing row of ``_typed`` with its rules, in file order of rules.
 
-    Besides the contract's rules: a JSON record's breaches of its published schema, a period outside
-    the reporting calendar, and the unique key, judged last over the rows that break nothing else.
+    The read flagged every rule but the unique key; here a JSON record's breaches of its published
+    schema join them (first), and then the unique key is judged over the rows that break nothing else.
     """
-    typed = ibis.duckdb.from_connection(conn).table("_typed")
-    cast_flags = {c.removeprefix(CAST_FAILED): c for c in typed.columns if c.startswith(CAST_FAILED)}
-    checked = with_failed_rules(typed, contract, cast_flags).select(ROW_ID, FILE_INDEX, FAILED_RULES, *([contract.time_column] if contract.time_column else []))
-    calendar = calendar_window(contract, city, clock)
-    if calendar is not None:
-        before, not_ended = calendar_rules(contract, city, clock)
-        time = f"checked.{quote_ident(calendar.column)}"
-        calendar_sql = f"CASE WHEN {time} < ? THEN [?] WHEN {time} >= ? THEN [?] ELSE []::VARCHAR[] END"
-        calendar_params: list = [calendar.start, before, calendar.end, not_ended]
-    else:
-        calendar_sql, calendar_params = "[]::VARCHAR[]", []
     conn.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE _failures AS
         WITH spec AS (
-            SELECT files.first_rowid + spec.{FILE_ROW} - 1 AS {ROW_ID}, spec.rules
+            SELECT files.first_rowid + spec.{FILE_ROW} - 1 AS {ROW_ID}, spec.{FILE_INDEX}, spec.rules
             FROM _spec_failures AS spec JOIN _files AS files USING ({FILE_INDEX})
         ),
         flagged AS (
-            SELECT checked.{ROW_ID}, checked.{FILE_INDEX},
-                   list_concat(coalesce(spec.rules, []), checked.{FAILED_RULES}, {calendar_sql}) AS rules
-            FROM ({ibis.to_sql(checked, dialect='duckdb')}) AS checked
-            LEFT JOIN spec USING ({ROW_ID})
+            SELECT {ROW_ID}, {FILE_INDEX}, {FAILED_RULES} AS rules FROM _typed WHERE {FAILED_RULES} IS NOT NULL
+        ),
+        failing AS (
+            SELECT coalesce(flagged.{ROW_ID}, spec.{ROW_ID}) AS {ROW_ID}, coalesce(flagged.{FILE_INDEX}, spec.{FILE_INDEX}) AS {FILE_INDEX},
+                   list_concat(coalesce(spec.rules, []), coalesce(flagged.rules, [])) AS rules
+            FROM flagged FULL OUTER JOIN spec USING ({ROW_ID})
         )
-        SELECT flagged.*, flagged.{ROW_ID} - files.first_rowid + 1 AS {FILE_ROW}
-        FROM flagged JOIN _files AS files USING ({FILE_INDEX})
-        WHERE len(flagged.rules) > 0
-        """,
-        calendar_params,
+        SELECT failing.*, failing.{ROW_ID} - files.first_rowid + 1 AS {FILE_ROW}
+        FROM failing JOIN _files AS files USING ({FILE_INDEX})
+        """
     )
     if contract.unique:
         _judge_shared_keys(conn, contract)
@@ -400,28 +426,32 @@ def _judge_shared_keys(conn: duckdb.DuckDBPyConnection, contract: ContractInfo) 
     Only the rows whose key is shared are compared column by column.
     """
     keys = [quote_ident(c) for c in contract.unique]
+    key_list = ", ".join(keys)
+    # Keys are first compared by a hash of the key, over a narrow table of row ids: a GROUP BY over
+    # millions of full keys (or of full rows) spills to disk under the memory cap. Rows whose key
+    # hashes alike are then compared on the key itself, so a hash collision changes nothing.
     conn.execute(
         f"""
         INSERT INTO _failures BY NAME
         WITH passing AS (
-            SELECT t.* FROM _typed AS t
+            SELECT t.{ROW_ID}, hash({key_list}) AS key_hash, ({" OR ".join(f"t.{k} IS NULL" for k in keys)}) AS null_key
+            FROM _typed AS t
             ANTI JOIN _failures AS f ON f.{ROW_ID} = t.{ROW_ID}
         ),
-        shared_keys AS (
-            SELECT {", ".join(keys)} FROM passing WHERE {" AND ".join(f"{k} IS NOT NULL" for k in keys)}
-            GROUP BY ALL HAVING count(*) > 1
+        shared_hashes AS (
+            SELECT key_hash FROM passing WHERE NOT null_key GROUP BY ALL HAVING count(*) > 1
         ),
-        -- Rows whose key is shared, and rows whose key has a null part (compared for exact copies
+        -- Rows whose key may be shared, and rows whose key has a null part (compared for exact copies
         -- only: an EV session without a port number, delivered twice, is still one session).
-        candidates AS (
-            SELECT passing.*, true AS keyed FROM passing SEMI JOIN shared_keys USING ({", ".join(keys)})
-            UNION ALL BY NAME
-            SELECT passing.*, false AS keyed FROM passing WHERE {" OR ".join(f"{k} IS NULL" for k in keys)}
+        candidate_ids AS (
+            SELECT {ROW_ID}, true AS keyed FROM passing SEMI JOIN shared_hashes USING (key_hash) WHERE NOT null_key
+            UNION ALL
+            SELECT {ROW_ID}, false AS keyed FROM passing WHERE null_key
         ),
         shared AS (
-            SELECT {ROW_ID}, {FILE_INDEX}, keyed, {", ".join(keys)},
-                   min({ROW_ID}) OVER (PARTITION BY {", ".join(quote_ident(c) for c in contract.columns)}) AS original
-            FROM candidates
+            SELECT t.{ROW_ID}, t.{FILE_INDEX}, c.keyed, {", ".join(f"t.{k}" for k in keys)},
+                   min(t.{ROW_ID}) OVER (PARTITION BY {", ".join(f"t.{quote_ident(c)}" for c in contract.columns)}) AS original
+            FROM _typed AS t JOIN candidate_ids AS c USING ({ROW_ID})
         ),
         versions AS (
             SELECT *, CASE WHEN keyed THEN count(DISTINCT original) OVER (PARTITION BY {", ".join(keys)}) ELSE 1 END AS versions FROM shared
