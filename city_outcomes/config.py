@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from city_outcomes.feeds.transform import CRS_PATTERN, check_expression
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEMO_CITY_CONFIG = PROJECT_ROOT / "cities" / "demo" / "city.yaml"
 CITY_CONFIG_ENV = "CITY_OUTCOMES_CITY"
@@ -134,10 +136,63 @@ class FeedConfig(_Strict):
         description="Export columns the contract does not use that may be shown in the quarantine as they are (they hold no personal data); "
         "['*'] declares that no column of the export is personal. Every other unmapped column is withheld there.",
     )
+    filter: str | None = Field(
+        default=None,
+        description="Keep only the export's rows where this DuckDB SQL condition over its columns (as text) is true, e.g. "
+        "\"Owner\" = 'City of Chicago'; the others are counted per file as not this feed's rows",
+    )
+    derive: dict[str, str] = Field(
+        default_factory=dict,
+        description="Contract column -> a DuckDB SQL expression over the export's columns (as text) that computes it, e.g. "
+        "TRY_CAST(\"Gallons\" AS DOUBLE) * TRY_CAST(\"Unit Price\" AS DOUBLE); the result is then read like an export column",
+    )
+    crs: str | None = Field(
+        default=None,
+        description="The coordinate system the export's coordinates are in, when not WGS84 degrees, e.g. EPSG:2277 (State Plane, "
+        "US feet): longitude columns hold X (easting), latitude columns Y (northing); they are turned into degrees before any check",
+    )
+    decimal: Literal[".", ","] = Field(default=".", description="The export's decimal mark; with ',' a '.' in a number is a thousands separator")
     description: str = ""
     settle_seconds: float | None = Field(
         default=None, ge=0, description="Overrides ingest.settle_seconds for this feed (e.g. 600 for an export copied in slowly)"
     )
+
+    @field_validator("filter")
+    @classmethod
+    def _checked_filter(cls, value: str | None) -> str | None:
+        if value is not None:
+            check_expression(value, "filter")
+        return value
+
+    @field_validator("derive")
+    @classmethod
+    def _checked_derive(cls, value: dict[str, str]) -> dict[str, str]:
+        for column, text in value.items():
+            check_expression(text, f"derive.{column}")
+        return value
+
+    @field_validator("crs")
+    @classmethod
+    def _known_crs(cls, value: str | None) -> str | None:
+        if value is not None and not CRS_PATTERN.match(value):
+            raise ValueError(f"{value!r} is not a coordinate system code; write an authority and a code, e.g. EPSG:2277 or ESRI:102739")
+        return value
+
+    @model_validator(mode="after")
+    def _derived_columns_are_contract_columns(self) -> FeedConfig:
+        from data_contracts import get_contract  # contracts do not import the configuration; avoid a cycle at import time
+
+        try:
+            contract = get_contract(self.contract)
+        except KeyError:
+            return self  # the unknown contract is reported where the feed is used
+        unknown = [column for column in self.derive if column not in contract.columns]
+        if unknown:
+            raise ValueError(f"derive: {', '.join(map(repr, unknown))} not in contract {self.contract!r}; its columns are {', '.join(contract.columns)}")
+        both = [column for column in self.derive if column in self.columns or column in self.constants]
+        if both:
+            raise ValueError(f"derive: {', '.join(map(repr, both))} also set in columns or constants: give each contract column one source")
+        return self
 
     @property
     def json_schema_path(self) -> Path | None:

@@ -113,6 +113,9 @@ def typed_columns(raw: ir.Table, contract: ContractInfo, feed: FeedConfig) -> tu
         elif target.is_numeric():
             if feed.numeric_strip:
                 text = text.re_replace(f"[{re.escape(feed.numeric_strip)}]", "").strip()
+            if feed.decimal == ",":
+                # "1.234,5": the dots group thousands and the comma is the decimal mark.
+                text = text.replace(".", "").replace(",", ".")
             value = text.try_cast(target)
             if name in feed.scale:
                 value = value * feed.scale[name]

@@ -32,11 +32,12 @@ from city_outcomes.calendar import CityClock, city_clock, city_zone, local_midni
 from city_outcomes.config import CityConfig, FeedConfig
 from city_outcomes.feeds.contract_checks import FAILED_RULES, typed_columns, unique_rule, with_failed_rules
 from city_outcomes.feeds.current import SkippedFile, current_files
-from city_outcomes.feeds.headers import resolve_columns
+from city_outcomes.feeds.headers import match_header, resolve_columns
 from city_outcomes.feeds.landing import LandedFile
 from city_outcomes.feeds.privacy import (
     WITHHELD_LINE,
     PrivacyPolicy,
+    coordinate_points,
     core_select,
     exports_no_personal_columns,
     needs_tract_boundaries,
@@ -44,6 +45,7 @@ from city_outcomes.feeds.privacy import (
     quarantine_values_sql,
 )
 from city_outcomes.feeds.reader import RAW_JSON, SOURCE_ROW, FileError, RawSource, csv_problem, open_source, read_lines_for_quarantine
+from city_outcomes.feeds.transform import DERIVED_PREFIX, KEEP, MissingColumn, Transformed, check_expression, referenced_columns, transformed_source
 from city_outcomes.warehouse import quote_ident, transaction
 from data_contracts import ContractInfo, get_contract, reporting_clock
 
@@ -59,6 +61,8 @@ FILE_INDEX = "__file"
 # in its file is ROW_ID - _files.first_rowid + 1, worked out only where it is needed.
 ROW_ID = "__rowid"
 DUPLICATE_RULE = "duplicate: an exact copy of an earlier row"
+# True for a row the feed's filter leaves out: not the feed's row, so neither stored nor quarantined.
+FILTERED = "__filtered"
 
 
 @dataclass
@@ -240,7 +244,7 @@ def ingest_feed(
             _write_core(conn, contract, feed_name, window, policy)
             failing = dict(conn.execute(f"SELECT {FILE_INDEX}, count(*) FROM _failures GROUP BY ALL").fetchall())
             _write_quarantine(conn, feed_name, contract, feed, readable, policy, failing)
-            _record_counts(conn, feed_name, contract, readable, window, failing)
+            _record_counts(conn, feed_name, contract, readable, window, failing, feed.filter)
         for file, error in unreadable:
             _quarantine_unreadable(conn, feed_name, feed, contract, file, error)
         outcome.files = _file_outcomes(conn, feed_name, landed)
@@ -265,11 +269,17 @@ def top_rules(conn: duckdb.DuckDBPyConnection, feed_name: str, limit: int = 10) 
 
 def _required_columns(contract: ContractInfo, feed: FeedConfig) -> dict[str, str]:
     """Contract columns that must be in the export (nullable ones may be absent), by export name."""
-    return {
+    required = {
         name: feed.columns.get(name, name)
         for name, column in contract.schema.columns.items()
-        if not column.nullable and name not in feed.constants
+        if not column.nullable and name not in feed.constants and name not in feed.derive
     }
+    # The columns a filter or a derived column reads must be there too.
+    expressions = {f"derive.{name}": text for name, text in feed.derive.items()} | ({"filter": feed.filter} if feed.filter else {})
+    for setting, text in expressions.items():
+        for column in referenced_columns(check_expression(text, setting)):
+            required.setdefault(f"{setting}, which reads {column!r}", column)
+    return required
 
 
 def with_file_headers(feed: FeedConfig, headers: list[str]) -> FeedConfig:
@@ -305,18 +315,47 @@ def _calendar_checks(contract: ContractInfo, city: CityConfig, clock: CityClock)
     return rules
 
 
+def _transformed(feed_name: str, contract: ContractInfo, feed: FeedConfig, headers: list[str]) -> Transformed:
+    """The feed's transformations of a file's text rows (filter, derived columns, projected coordinates)."""
+    mapping = with_file_headers(feed, headers).columns
+    points = {
+        point: {axis: match_header(mapping.get(column, column), headers) or mapping.get(column, column) for axis, column in axes.items()}
+        for point, axes in coordinate_points(contract).items()
+        if all(match_header(mapping.get(column, column), headers) for column in axes.values())
+    }
+    return transformed_source(
+        headers, derive=feed.derive, row_filter=feed.filter, crs=feed.crs, points=points, decimal=feed.decimal, what=f"feed {feed_name!r}"
+    )
+
+
+def _reading_feed(feed: FeedConfig, headers: list[str]) -> FeedConfig:
+    """The feed as the contract step reads a file: its mapping pointed at the file's headers, and
+    each derived contract column at the column the transformation adds for it."""
+    reading = with_file_headers(feed, headers)
+    if not feed.derive:
+        return reading
+    return reading.model_copy(update={"columns": {**reading.columns, **{name: DERIVED_PREFIX + name for name in feed.derive}}})
+
+
 def _checked_rows(raw: ir.Table, index: int, contract: ContractInfo, feed: FeedConfig, calendar: Callable | None) -> ir.Table:
     """A file's rows as the contract's typed columns plus ``__failed_rules`` (every rule but the
-    unique key; NULL where the row breaks none), computed in the pass that reads the file."""
+    unique key; NULL where the row breaks none) and ``__filtered`` (not this feed's row, by its
+    filter: it breaks no rule), computed in the pass that reads the file."""
     typed, cast_failed = typed_columns(raw, contract, feed)
     table = raw.select(
         **{FILE_INDEX: ibis.literal(index, type="int32")},
         **typed,
         **{f"{CAST_FAILED}{name}": failed_cast for name, failed_cast in cast_failed.items()},
+        **{KEEP: raw[KEEP]},
     )
     cast_flags = {name: f"{CAST_FAILED}{name}" for name in cast_failed}
     checked = with_failed_rules(table, contract, cast_flags, calendar(table) if calendar else ())
-    return checked.select(FILE_INDEX, *contract.columns, FAILED_RULES)
+    kept = checked[KEEP]
+    return checked.select(
+        FILE_INDEX,
+        *contract.columns,
+        **{FAILED_RULES: ibis.ifelse(kept, checked[FAILED_RULES], ibis.null(checked[FAILED_RULES].type())), FILTERED: ~kept},
+    )
 
 
 def _load_typed(
@@ -337,6 +376,7 @@ def _load_typed(
     past the part checked before reading) is set aside whole, like any unreadable file, and the
     feed's other files carry on. Returns the files loaded and those set aside.
     """
+    conn.execute("DROP VIEW IF EXISTS _kept")
     conn.execute("DROP VIEW IF EXISTS _typed")
     conn.execute("DROP TABLE IF EXISTS _typed_rows")
     conn.execute(f"CREATE OR REPLACE TEMP TABLE _files ({FILE_INDEX} INTEGER, {FILE_SHA} VARCHAR, source_name VARCHAR, first_rowid BIGINT, rows_read BIGINT)")
@@ -344,6 +384,8 @@ def _load_typed(
     failed: list[tuple[LandedFile, FileError]] = []
     spec_failures: list[tuple[int, int, list[str]]] = []
     created = False
+    if feed.crs:
+        conn.execute("LOAD spatial")  # ST_Transform, for coordinates in a projected system
     conn.execute("SET preserve_insertion_order = true")
     # An IN list of more than a few values (an allowed-values check) is planned as a join, and the
     # join gives up the file order that row numbers are read from: keep IN lists as expressions.
@@ -351,15 +393,24 @@ def _load_typed(
     try:
         for file, source in readable:
             index = len(loaded)
-            raw = ibis.table(dict.fromkeys(source.columns, "string"), name="__raw__")
-            expr = _checked_rows(raw, index, contract, with_file_headers(feed, source.columns), calendar)
-            select = f"WITH __raw__ AS ({source.scan_sql}) SELECT * FROM ({ibis.to_sql(expr, dialect='duckdb')})"
+            try:
+                transformed = _transformed(feed_name, contract, feed, source.columns)
+            except MissingColumn as error:
+                failed.append((file, FileError(feed_name, file.source_path, str(error))))
+                continue
+            raw = ibis.table(dict.fromkeys(transformed.columns, "string") | {KEEP: "boolean"}, name="__raw__")
+            expr = _checked_rows(raw, index, contract, _reading_feed(feed, source.columns), calendar)
+            select = (
+                f"WITH __source__ AS ({source.scan_sql}), __raw__ AS ({transformed.sql}) "
+                f"SELECT * FROM ({ibis.to_sql(expr, dialect='duckdb')})"
+            )
+            params = [*source.params, *transformed.params]
             if not created:
-                conn.execute(f"CREATE TEMP TABLE _typed_rows AS {select} LIMIT 0", source.params)
+                conn.execute(f"CREATE TEMP TABLE _typed_rows AS {select} LIMIT 0", params)
                 created = True
             first_rowid = conn.execute("SELECT count(*) FROM _typed_rows").fetchone()[0]
             try:
-                conn.execute(f"INSERT INTO _typed_rows BY NAME {select}", source.params)
+                conn.execute(f"INSERT INTO _typed_rows BY NAME {select}", params)
             except (duckdb.InvalidInputException, duckdb.ConversionException) as exc:
                 # One statement: nothing of the file was inserted. DuckDB's message quotes the row; say only where and why.
                 failed.append((file, FileError(feed_name, file.source_path, f"cannot be read as {feed.format.upper()}: {csv_problem(str(exc), feed)}")))
@@ -381,6 +432,8 @@ def _load_typed(
     conn.unregister("_spec_arrow")
     if loaded:
         conn.execute(f"CREATE TEMP VIEW _typed AS SELECT rowid AS {ROW_ID}, * FROM _typed_rows")
+        # The feed's own rows: all but those its filter leaves out.
+        conn.execute(f"CREATE OR REPLACE TEMP VIEW _kept AS SELECT * FROM _typed WHERE NOT {FILTERED}")
     return loaded, failed
 
 
@@ -435,7 +488,7 @@ def _judge_shared_keys(conn: duckdb.DuckDBPyConnection, contract: ContractInfo) 
         INSERT INTO _failures BY NAME
         WITH passing AS (
             SELECT t.{ROW_ID}, hash({key_list}) AS key_hash, ({" OR ".join(f"t.{k} IS NULL" for k in keys)}) AS null_key
-            FROM _typed AS t
+            FROM _kept AS t
             ANTI JOIN _failures AS f ON f.{ROW_ID} = t.{ROW_ID}
         ),
         shared_hashes AS (
@@ -490,7 +543,7 @@ def _write_core(conn: duckdb.DuckDBPyConnection, contract: ContractInfo, feed_na
         INSERT INTO {core_table(contract)} ({names}, {FEED}, {FILE_SHA}, {FILE_ROW})
         SELECT {", ".join(select.expressions.values())}, ?, files.{FILE_SHA}, t.{ROW_ID} - files.first_rowid + 1
         FROM (
-            SELECT * FROM _typed AS t
+            SELECT * FROM _kept AS t
             ANTI JOIN _failures AS f ON f.{ROW_ID} = t.{ROW_ID}
             WHERE {in_window}
         ) AS t
@@ -540,6 +593,7 @@ def _record_counts(
     readable: list[tuple[LandedFile, RawSource]],
     window: TimeWindow | None,
     quarantined: dict[int, int],
+    row_filter: str | None = None,
 ) -> None:
     """Per file, where its rows went; rows written are counted in core, not worked out."""
     window_sql, window_params = _in_window(window)
@@ -556,7 +610,7 @@ def _record_counts(
         for index, rows, months in conn.execute(
             f"""
             SELECT {FILE_INDEX}, count(*), list(DISTINCT month ORDER BY month) FROM (
-                SELECT t.{FILE_INDEX}, {month} AS month FROM _typed AS t
+                SELECT t.{FILE_INDEX}, {month} AS month FROM _kept AS t
                 ANTI JOIN _failures AS f ON f.{ROW_ID} = t.{ROW_ID}
                 WHERE NOT ({window.sql("t.")})
             ) GROUP BY ALL
@@ -565,14 +619,16 @@ def _record_counts(
         ).fetchall():
             other_months[index] = (rows, months)
     files = dict(conn.execute(f"SELECT {FILE_INDEX}, rows_read FROM _files").fetchall())
+    # Rows the feed's filter leaves out (counted from the rows, not worked out from the others).
+    filtered = dict(conn.execute(f"SELECT {FILE_INDEX}, count(*) FROM _typed WHERE {FILTERED} GROUP BY ALL").fetchall()) if row_filter else {}
     for index, (file, _) in enumerate(readable):
         held, months = other_months.get(index, (0, []))
         conn.execute(
-            "INSERT INTO meta.file_reconciliation VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, NULL)",
+            "INSERT INTO meta.file_reconciliation VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)",
             [
                 feed_name, str(file.source_path), file.sha256, contract.name, contract.version,
-                files[index], written.get(file.sha256, 0), quarantined.get(index, 0), held, months,
-                *(window.params if window else [None, None]),
+                files[index], written.get(file.sha256, 0), quarantined.get(index, 0), filtered.get(index, 0), held, months,
+                *(window.params if window else [None, None]), row_filter,
             ],
         )
 
@@ -623,7 +679,7 @@ def _quarantine_unreadable(
         finally:
             conn.unregister("_unreadable_lines")
     conn.execute(
-        "INSERT INTO meta.file_reconciliation VALUES (?, ?, ?, ?, ?, ?, 0, ?, 0, 0, [], NULL, NULL, ?)",
+        "INSERT INTO meta.file_reconciliation VALUES (?, ?, ?, ?, ?, ?, 0, ?, 0, 0, [], NULL, NULL, ?, NULL)",
         [feed_name, str(file.source_path), file.sha256, contract.name, contract.version, len(lines), len(lines), str(error)],
     )
 

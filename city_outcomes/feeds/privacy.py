@@ -131,7 +131,7 @@ def core_select(contract: ContractInfo, policy: PrivacyPolicy, alias: str) -> Co
     expressions: dict[str, str] = {}
     params: list[str] = []
     joins: list[str] = []
-    points = _points(contract)
+    points = coordinate_points(contract)
     for name, column in contract.schema.columns.items():
         meta = column.metadata or {}
         kind = meta.get("personal")
@@ -180,7 +180,7 @@ def prepare_tract_shapes(conn: duckdb.DuckDBPyConnection) -> int:
     return conn.execute("SELECT count(*) FROM _tract_shapes").fetchone()[0]
 
 
-def _points(contract: ContractInfo) -> dict[str, dict[str, str]]:
+def coordinate_points(contract: ContractInfo) -> dict[str, dict[str, str]]:
     """Coordinate columns grouped by point: {"start": {"lat": "start_lat", "lon": "start_lon"}}."""
     points: dict[str, dict[str, str]] = {}
     for name, column in contract.schema.columns.items():
@@ -192,7 +192,7 @@ def _points(contract: ContractInfo) -> dict[str, dict[str, str]]:
 
 def needs_tract_boundaries(contract: ContractInfo, policy: PrivacyPolicy) -> bool:
     """True if ingesting this contract coarsens coordinates to tracts (so boundaries must be loaded first)."""
-    return bool(_points(contract)) and policy.action("coordinates") == "coarsen_to_tract"
+    return bool(coordinate_points(contract)) and policy.action("coordinates") == "coarsen_to_tract"
 
 
 WITHHELD = "[withheld: personal data; the raw file is in the landing zone]"

@@ -40,6 +40,9 @@ CREATE TABLE IF NOT EXISTS meta.file_reconciliation (
     file_error VARCHAR,
     PRIMARY KEY (feed, source_path)
 );
+-- The filter rows_filtered counts the rows of (the feed's `filter:`): rows that are not the feed's rows.
+-- Added after the first release: a warehouse made before it gets the column here.
+ALTER TABLE meta.file_reconciliation ADD COLUMN IF NOT EXISTS filtered_by VARCHAR;
 
 -- The files whose rows a feed holds: the latest version of every file delivered under a name,
 -- whether or not it is still in the inbox. A file leaves only when an operator retires it.
