@@ -59,6 +59,7 @@ def _outcome_metadata(outcome: FeedOutcome) -> dict[str, dg.MetadataValue]:
         "rows_written": dg.MetadataValue.int(outcome.rows_written),
         "rows_quarantined": dg.MetadataValue.int(outcome.rows_quarantined),
         "rows_held_for_other_months": dg.MetadataValue.int(outcome.rows_other_months),
+        "rows_filtered": dg.MetadataValue.int(outcome.rows_filtered),
         "dagster/row_count": dg.MetadataValue.int(outcome.rows_written),
         "files": dg.MetadataValue.md(
             "| file | sha256 | read | written | quarantined | filtered | held for other months | error |\n|---|---|---|---|---|---|---|---|\n" + files

@@ -72,8 +72,8 @@ PLANTED_RULES = {
 # correctness checks use only ingest_feed and the warehouse tables.
 PHASES = {
     "landing + hash": ("current_files",),
-    "read + cast": ("open_source", "_load_typed"),
-    "contract checks": ("_find_failures",),
+    "read + cast + row checks": ("open_source", "_load_typed"),
+    "failures + unique key": ("_find_failures",),
     "core write (privacy, coarsening)": ("_write_core",),
     "quarantine + counts": ("_write_quarantine", "_record_counts", "_quarantine_unreadable"),
 }

@@ -64,7 +64,7 @@ def test_ingest_trips_smoke(tmp_path: Path) -> None:
 
     # The per-phase table: every phase has a timer (none lost to a renamed ingest function).
     assert "WARNING" not in output, output[-4000:]
-    for phase in ("landing + hash", "read + cast", "contract checks", "core write (privacy, coarsening)", "quarantine + counts", "close (checkpoint)"):
+    for phase in ("landing + hash", "read + cast + row checks", "failures + unique key", "core write (privacy, coarsening)", "quarantine + counts", "close (checkpoint)"):
         assert re.search(rf"^{re.escape(phase)}\s+\d+\.\d+\s+\d+\.\d+", output, re.M), f"no phase row {phase!r}:\n{output[-4000:]}"
     assert re.search(r"^targets \(issue\): ingest <= 3x the bare read", output, re.M)
 

@@ -164,3 +164,23 @@ def test_projected_coordinates_are_turned_into_degrees_before_the_checks(tmp_pat
         assert stored[rid] == pytest.approx((lon, lat), abs=1e-6)
     assert outcome.rows_quarantined == 1
     assert conn.execute("SELECT failed_rules FROM meta.quarantine").fetchone()[0] == ["lat: less_than_or_equal_to(90)", "long: type float64"]  # Y stays unprojected feet
+
+
+@pytest.mark.parametrize(
+    ("fault", "message"),
+    [
+        ("UPDATE meta.file_reconciliation SET rows_filtered = rows_filtered - 1", "rows read <> written + quarantined + filtered"),
+        # A filtered-out row that reached core anyway: core no longer holds what the counts say.
+        (
+            "INSERT INTO core.building_energy SELECT * REPLACE (_source_row + 1 AS _source_row) FROM core.building_energy WHERE _source_row = 1",
+            "",
+        ),
+    ],
+)
+def test_the_reconciliation_check_fails_when_filtered_rows_do_not_add_up(tmp_path: Path, conn, fault: str, message: str) -> None:
+    city = _city(tmp_path, HEADER + "\n".join(ROWS) + "\n", filter="lower(trim(\"Owner\")) = 'city'")
+    ingest_feed(conn, city, "building_energy")
+    assert reconciliation_failures(conn, "building_energy") == []
+    conn.execute(fault)
+    failures = reconciliation_failures(conn, "building_energy")
+    assert failures and message in str(failures)

@@ -120,6 +120,10 @@ class FeedOutcome:
     def rows_other_months(self) -> int:
         return sum(f.rows_other_months for f in self.files)
 
+    @property
+    def rows_filtered(self) -> int:
+        return sum(f.rows_filtered for f in self.files)
+
 
 def core_table(contract: ContractInfo) -> str:
     """The warehouse table holding a contract's accepted rows (all feeds that use it)."""
