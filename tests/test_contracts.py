@@ -37,7 +37,7 @@ def test_contract_documents_are_current(name: str) -> None:
 
 def test_a_contract_document_says_what_a_vendor_needs() -> None:
     text = render_contract(get_contract("micromobility_trips"))
-    assert "version 1.3.0" in text
+    assert "version 1.4.0" in text
     assert "| `trip_distance_m` | float64 | yes | ≥ 0; ≤ 100000 |" in text
     assert "| `device_id` | string | no | – | Provider's device id (hashed at ingest) | personal: device id |" in text
     assert "end_time must not be before start_time" in text
