@@ -114,6 +114,11 @@ def not_in_future_time(data: IbisData) -> ir.BooleanColumn:
     return data.table[data.key] <= _now_utc()
 
 
+def not_in_future_year(data: IbisData) -> ir.BooleanColumn:
+    """A year after the city's current year has not been measured yet."""
+    return data.table[data.key] <= _today().year
+
+
 def unit_fits(table: ir.Table, kind_column: str, units_by_kind: dict[str, list[str]]) -> ir.BooleanColumn:
     """True where ``unit`` is one of the units allowed for the row's kind (energy type, fuel...)."""
     fits = None

@@ -59,6 +59,8 @@ ID_FIELDS = {
     "gbfs_station_information": {"system_id", "station_id"},
     "gbfs_station_status": {"system_id", "station_id"},
     "service_requests": {"service_request_id"},
+    "building_benchmarking": {"property_id"},
+    "ev_charging_energy": {"station_id"},
 }
 
 
