@@ -25,7 +25,7 @@ def test_every_contract_module_is_found_with_a_version() -> None:
 
 
 def test_an_unknown_contract_names_the_known_ones() -> None:
-    with pytest.raises(KeyError, match="known contracts: building_energy"):
+    with pytest.raises(KeyError, match="known contracts: building_benchmarking, building_energy"):
         get_contract("building_energi")
 
 
