@@ -7,7 +7,7 @@ import pandera.ibis as pa
 from pandera.api.ibis.types import IbisData
 from pandera.ibis import Field
 
-from data_contracts._base import MonthlyContract, id_check, unit_fits
+from data_contracts._base import MonthlyContract, id_check, placeholder_date_checks, unit_fits
 
 ENERGY_TYPES = ["electricity", "natural_gas"]
 # Units each energy type may be reported in; conversions come from city_outcomes.units.
@@ -31,11 +31,12 @@ class BuildingEnergy(MonthlyContract):
         return unit_fits(data.table, "energy_type", UNITS_BY_ENERGY_TYPE)
 
     _ids = id_check("building_id")
+    _epoch, _day_1900 = placeholder_date_checks("period_month")
 
     class Config:
         title = "Building energy (monthly utility use)"
         unique = ["building_id", "period_month", "energy_type"]
-        metadata = {"version": "1.1.0", "time_column": "period_month"}
+        metadata = {"version": "1.2.0", "time_column": "period_month"}
 
 
 CONTRACT = BuildingEnergy

@@ -9,7 +9,7 @@ import pandera.ibis as pa
 from pandera.api.ibis.types import IbisData
 from pandera.ibis import Field
 
-from data_contracts._base import Contract, ends_after_start, id_check, not_in_future_time
+from data_contracts._base import Contract, ends_after_start, id_check, not_in_future_time, null_island_check, open_session_check, placeholder_time_checks
 
 
 class EvChargingSessions(Contract):
@@ -33,11 +33,15 @@ class EvChargingSessions(Contract):
         return ends_after_start(data.table, "start_time", "end_time")
 
     _ids = id_check("station_id", "port_id")
+    # An open session is exported with an end at the epoch, or 838:59:59 after its start.
+    _epoch, _day_1900 = placeholder_time_checks("start_time", "end_time")
+    _open_session = open_session_check("start_time", "end_time")
+    _null_island = null_island_check("latitude", "longitude")
 
     class Config:
         title = "EV charging sessions"
         unique = ["station_id", "port_id", "start_time"]
-        metadata = {"version": "1.2.0", "time_column": "start_time"}
+        metadata = {"version": "1.3.0", "time_column": "start_time"}
 
 
 CONTRACT = EvChargingSessions

@@ -9,7 +9,7 @@ import pandera.ibis as pa
 from pandera.api.ibis.types import IbisData
 from pandera.ibis import Field
 
-from data_contracts._base import Contract, id_check, not_in_future, unit_fits
+from data_contracts._base import Contract, id_check, not_in_future, placeholder_date_checks, unit_fits
 
 # Units each fuel may be bought in (GGE / DGE: gasoline / diesel gallon equivalents, how CNG and
 # LNG are usually sold; hydrogen is sold by the kilogram).
@@ -49,10 +49,11 @@ class FleetFuel(Contract):
         return unit_fits(data.table, "fuel_type", UNITS_BY_FUEL)
 
     _ids = id_check("vehicle_id")
+    _epoch, _day_1900 = placeholder_date_checks("purchase_date")
 
     class Config:
         title = "Fleet fuel purchases"
-        metadata = {"version": "1.2.0", "time_column": "purchase_date"}
+        metadata = {"version": "1.3.0", "time_column": "purchase_date"}
 
 
 CONTRACT = FleetFuel

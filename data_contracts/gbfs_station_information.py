@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pandera.ibis import Field
 
-from data_contracts._base import Contract, id_check
+from data_contracts._base import Contract, id_check, null_island_check, placeholder_time_checks
 
 
 class GbfsStationInformation(Contract):
@@ -21,11 +21,13 @@ class GbfsStationInformation(Contract):
     snapshot_time: datetime = Field(description="The feed's last_updated, UTC")
 
     _ids = id_check("system_id", "station_id")
+    _epoch, _day_1900 = placeholder_time_checks("snapshot_time")
+    _null_island = null_island_check("latitude", "longitude")
 
     class Config:
         title = "GBFS station information"
         unique = ["system_id", "station_id", "snapshot_time"]
-        metadata = {"version": "1.1.0", "time_column": "snapshot_time"}
+        metadata = {"version": "1.2.0", "time_column": "snapshot_time"}
 
 
 CONTRACT = GbfsStationInformation

@@ -9,7 +9,7 @@ import pandera.ibis as pa
 from pandera.api.ibis.types import IbisData
 from pandera.ibis import Field
 
-from data_contracts._base import Contract, ends_after_start
+from data_contracts._base import Contract, ends_after_start, placeholder_date_checks
 
 
 class Initiatives(Contract):
@@ -29,10 +29,12 @@ class Initiatives(Contract):
     def _end_after_start(cls, data: IbisData) -> ir.BooleanColumn:
         return ends_after_start(data.table, "start_date", "end_date")
 
+    _epoch, _day_1900 = placeholder_date_checks("start_date", "end_date")
+
     class Config:
         title = "Initiatives registry"
         unique = ["initiative_id"]
-        metadata = {"version": "1.0.0", "time_column": None}
+        metadata = {"version": "1.1.0", "time_column": None}
 
 
 CONTRACT = Initiatives

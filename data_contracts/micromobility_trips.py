@@ -13,7 +13,7 @@ import pandera.ibis as pa
 from pandera.api.ibis.types import IbisData
 from pandera.ibis import Field
 
-from data_contracts._base import Contract, ends_after_start, id_check, not_in_future_time
+from data_contracts._base import Contract, ends_after_start, id_check, not_in_future_time, null_island_check, placeholder_time_checks
 
 MAX_TRIP_SECONDS = 24 * 3600  # a rental longer than a day is not a trip (lost, stolen or a data error)
 MAX_TRIP_METRES = 100_000
@@ -51,11 +51,14 @@ class MicromobilityTrips(Contract):
         return ends_after_start(data.table, "start_time", "end_time")
 
     _ids = id_check("trip_id")
+    _epoch, _day_1900 = placeholder_time_checks("start_time", "end_time")
+    _start_null_island = null_island_check("start_lat", "start_lon", "start")
+    _end_null_island = null_island_check("end_lat", "end_lon", "end")
 
     class Config:
         title = "Micromobility trips"
         unique = ["provider_name", "trip_id"]
-        metadata = {"version": "1.3.0", "time_column": "start_time"}
+        metadata = {"version": "1.4.0", "time_column": "start_time"}
 
 
 CONTRACT = MicromobilityTrips

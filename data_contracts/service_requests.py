@@ -13,7 +13,7 @@ import pandera.ibis as pa
 from pandera.api.ibis.types import IbisData
 from pandera.ibis import Field
 
-from data_contracts._base import Contract, ends_after_start, id_check, not_in_future_time
+from data_contracts._base import Contract, ends_after_start, id_check, not_in_future_time, null_island_check, placeholder_time_checks
 
 
 class ServiceRequests(Contract):
@@ -45,11 +45,13 @@ class ServiceRequests(Contract):
         return ends_after_start(data.table, "requested_at", "closed_at")
 
     _ids = id_check("service_request_id")
+    _epoch, _day_1900 = placeholder_time_checks("requested_at", "closed_at")
+    _null_island = null_island_check("lat", "long")
 
     class Config:
         title = "311 service requests"
         unique = ["service_request_id"]
-        metadata = {"version": "1.2.0", "time_column": "requested_at"}
+        metadata = {"version": "1.3.0", "time_column": "requested_at"}
 
 
 CONTRACT = ServiceRequests

@@ -6,7 +6,7 @@ from datetime import date
 
 from pandera.ibis import Field
 
-from data_contracts._base import Contract, id_check
+from data_contracts._base import Contract, id_check, null_island_check, placeholder_date_checks
 
 TECHNOLOGIES = ["LED", "HPS", "MH", "MV", "LPS", "induction", "other"]
 
@@ -23,11 +23,14 @@ class StreetlightFixtures(Contract):
     longitude: float = Field(nullable=True, ge=-180, le=180, description="WGS84 longitude of the pole")
 
     _ids = id_check("fixture_id")
+    # Spreadsheet inventories write 1900-01-01 for an unknown install date.
+    _epoch, _day_1900 = placeholder_date_checks("installed_date")
+    _null_island = null_island_check("latitude", "longitude")
 
     class Config:
         title = "Streetlight fixtures"
         unique = ["fixture_id"]
-        metadata = {"version": "1.1.0", "time_column": None}
+        metadata = {"version": "1.2.0", "time_column": None}
 
 
 CONTRACT = StreetlightFixtures

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pandera.ibis import Field
 
-from data_contracts._base import MonthlyContract, id_check
+from data_contracts._base import MonthlyContract, id_check, placeholder_date_checks
 
 
 class TransitRidership(MonthlyContract):
@@ -16,11 +16,12 @@ class TransitRidership(MonthlyContract):
     boardings: int = Field(ge=0, le=20_000_000, description="Unlinked passenger trips (boardings) in the month")
 
     _ids = id_check("route_id")
+    _epoch, _day_1900 = placeholder_date_checks("period_month")
 
     class Config:
         title = "Transit ridership (monthly)"
         unique = ["route_id", "period_month"]
-        metadata = {"version": "1.1.0", "time_column": "period_month"}
+        metadata = {"version": "1.2.0", "time_column": "period_month"}
 
 
 CONTRACT = TransitRidership

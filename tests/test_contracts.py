@@ -25,7 +25,7 @@ def test_every_contract_module_is_found_with_a_version() -> None:
 
 
 def test_an_unknown_contract_names_the_known_ones() -> None:
-    with pytest.raises(KeyError, match="known contracts: building_energy"):
+    with pytest.raises(KeyError, match="known contracts: building_benchmarking, building_energy"):
         get_contract("building_energi")
 
 
@@ -37,7 +37,7 @@ def test_contract_documents_are_current(name: str) -> None:
 
 def test_a_contract_document_says_what_a_vendor_needs() -> None:
     text = render_contract(get_contract("micromobility_trips"))
-    assert "version 1.3.0" in text
+    assert "version 1.4.0" in text
     assert "| `trip_distance_m` | float64 | yes | ≥ 0; ≤ 100000 |" in text
     assert "| `device_id` | string | no | – | Provider's device id (hashed at ingest) | personal: device id |" in text
     assert "end_time must not be before start_time" in text
@@ -59,6 +59,8 @@ ID_FIELDS = {
     "gbfs_station_information": {"system_id", "station_id"},
     "gbfs_station_status": {"system_id", "station_id"},
     "service_requests": {"service_request_id"},
+    "building_benchmarking": {"property_id"},
+    "ev_charging_energy": {"station_id"},
 }
 
 
