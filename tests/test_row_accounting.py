@@ -60,8 +60,9 @@ def test_rows_outside_the_reporting_calendar_are_quarantined_under_a_rule_that_n
     rules = _quarantined(conn)
     before = "period_month: period outside the reporting calendar (2023-01 to 2025-02): before city.first_month (set it earlier to include this month)"
     assert rules[("utility_bills_x.csv", 2)] == [before]
-    # The placeholder date is also named as such (the contract's own rule).
-    assert rules[("utility_bills_x.csv", 3)] == ["period_month: placeholder: date 1900-01-01 (the zero date of spreadsheets and SQL Server)", before]
+    # The placeholder date is named as such (the contract's own rule), and only so: "set first_month
+    # earlier" would be the wrong advice for it.
+    assert rules[("utility_bills_x.csv", 3)] == ["period_month: placeholder: date 1900-01-01 (the zero date of spreadsheets and SQL Server)"]
     assert rules[("utility_bills_x.csv", 5)] == ["period_month: period outside the reporting calendar (2023-01 to 2025-02): its month has not ended on the city's clock (America/New_York)"]
     stored = conn.execute("SELECT _source_row FROM core.building_energy ORDER BY 1").fetchall()
     assert stored == [(1,), (4,)]

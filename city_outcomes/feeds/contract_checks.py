@@ -166,7 +166,13 @@ def with_failed_rules(
     # The unique key is judged by the ingest, last, over the rows that break no other rule (the
     # contract's, a JSON Schema's, the reporting calendar's): a broken copy of a good row must not
     # take the good row with it.
-    failures += list(extra_rules)
+    for rule, breaks in extra_rules:
+        # A run's rule on a column (the reporting calendar on the time column) is not added to a
+        # value the contract already rejects there: a 1970 placeholder is a placeholder, and "set
+        # first_month earlier" would be the wrong advice for it.
+        column = rule.split(":", 1)[0]
+        rejected = [failed.fill_null(False) for name, failed in failures if name.split(":", 1)[0] == column]
+        failures.append((rule, breaks & ~functools.reduce(operator.or_, rejected) if rejected else breaks))
     if not failures:
         return table.mutate(**{FAILED_RULES: ibis.null(dt.Array(dt.string))})
     failed = [(rule, breaks.fill_null(False)) for rule, breaks in failures]
