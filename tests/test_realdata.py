@@ -257,9 +257,16 @@ def test_grants_pass_fleet_fuel_with_its_documented_assumptions(ingested) -> Non
     assert len({r["Vehicle ID"] for r in fuel}) == 118
     assert len({r["Vehicle ID"].strip() for r in fuel}) == example.one("SELECT count(DISTINCT vehicle_id) FROM core.fleet_fuel")[0] == 115
     assert example.one("SELECT count(*) FROM core.fleet_fuel WHERE vehicle_id = '11A8-1'")[0] == sum(r["Vehicle ID"].strip() == "11A8-1" for r in fuel)
-    # Fuel type and unit are the configuration's documented constants; cost is not mapped (Price is per gallon).
+    # Fuel type and unit are the configuration's documented constants.
     assert example.all("SELECT DISTINCT fuel_type, unit FROM core.fleet_fuel") == [("gasoline", "gal")]
-    assert example.one("SELECT count(cost_usd) FROM core.fleet_fuel")[0] == 0
+    # cost_usd is derived (Price is per gallon): Gallons x Price, here worked out from the file by
+    # Python's csv module for every accepted purchase, by its row number.
+    expected = {n: float(r["Gallons"]) * float(r["Price"].strip().lstrip("$")) for n, r in enumerate(fuel, start=1) if n != zero}
+    stored = dict(example.all("SELECT _source_row, cost_usd FROM core.fleet_fuel"))
+    assert stored.keys() == expected.keys()
+    assert all(stored[n] == pytest.approx(cost, abs=1e-9) for n, cost in expected.items())
+    # "00P2-1,1/4/2023,5.83,$3.37 ": 5.83 gal x $3.37 = $19.6471.
+    assert stored[1] == pytest.approx(19.6471)
     # "00P2-1,1/4/2023,5.83,$3.37 ": US date without leading zeros.
     assert example.one("SELECT purchase_date, quantity FROM core.fleet_fuel WHERE _source_row = 1") == (date(2023, 1, 4), 5.83)
     assert example.one("SELECT min(purchase_date), max(purchase_date) FROM core.fleet_fuel") == (date(2023, 1, 1), date(2023, 3, 31))
@@ -505,12 +512,29 @@ def test_hgac_tract_demographics(ingested) -> None:
         "share_households_without_broadband, acs_vintage FROM core.census_tracts WHERE tract_geoid = '48039661602'"
     )
     # Pop_Total 2751, HH_Total 983, Inc_HH_Median 66420, Pov_Rate 21.3 (%) -> 0.213; the GEOID stands in for the name;
-    # people of color and broadband cannot be mapped (see the config).
+    # people of color derived: Pop_White 1199, so 1 - 1199 / 2751 = 1552 / 2751 = 0.56416; broadband
+    # cannot be mapped (see the config).
     assert row[:4] == ("48039661602", 2751, 983, 66420.0)
     assert row[4] == pytest.approx(0.213)
-    assert row[5:] == (None, None, "2013-2017")
+    assert row[5] == pytest.approx(1552 / 2751)
+    assert row[6:] == (None, "2013-2017")
     assert example.one("SELECT count(*) FROM core.census_tracts WHERE share_below_poverty IS NULL")[0] == 5
-    assert example.one("SELECT max(share_below_poverty), count(share_people_of_color) FROM core.census_tracts") == (1.0, 0)
+    assert example.one("SELECT max(share_below_poverty) FROM core.census_tracts") == (1.0,)
+
+
+def test_hgac_share_people_of_color_is_derived_from_the_race_counts(ingested) -> None:
+    """derive: 1 - Pop_White / Pop_Total, worked out here from the GeoJSON itself for every tract;
+    empty on the one tract with no population (48071710600: Pop_Total 0), where it is undefined."""
+    example = ingested("houston_hgac")
+    features = json.loads((REALDATA / "hgac_acs_tracts" / "tracts.geojson").read_text(encoding="utf-8"))["features"]
+    expected = {
+        f["properties"]["Tract"]: (1 - f["properties"]["Pop_White"] / f["properties"]["Pop_Total"]) if f["properties"]["Pop_Total"] else None
+        for f in features
+    }
+    stored = dict(example.all("SELECT tract_geoid, share_people_of_color FROM core.census_tracts"))
+    assert stored.keys() == expected.keys() and len(stored) == 1105
+    assert [t for t, share in stored.items() if share is None] == ["48071710600"]
+    assert all(stored[t] == pytest.approx(share, abs=1e-12) for t, share in expected.items() if share is not None)
 
 
 def test_hgac_suppressed_median_income_is_missing(ingested) -> None:
