@@ -18,7 +18,7 @@ BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 
 # Each benchmark script -> the arguments of its smoke run (small enough for the test suite).
 SMOKE_ARGS = {
-    "ingest_trips.py": ["--rows", "20000"],
+    "ingest_trips.py": ["--rows", "20000", "--routes", "bare,ingest,ingest_drop_coords,ingest_transformed"],
 }
 
 
@@ -47,12 +47,17 @@ def test_ingest_trips_smoke(tmp_path: Path) -> None:
 
     # 20,000 rows with 0.05% of rows per fault kind: 10 rows each of negative distance, end before
     # start and over 24 h, and 10 duplicate pairs (both rows quarantined): 50 quarantined.
-    for route in ("bare", "ingest", "ingest_drop_coords"):
+    for route in ("bare", "ingest", "ingest_drop_coords", "ingest_transformed"):
         accepted, quarantined = ("20,000", "0") if route == "bare" else ("19,950", "50")
         row = re.search(rf"^{route}\s+(\d+\.\d+)\s.*\s{accepted}\s+{quarantined}\s+\d+\.\d+\s", output, re.M)
         assert row, f"no result row for {route} with {accepted} accepted, {quarantined} quarantined:\n{output[-4000:]}"
     assert "correctness, ingest: all passed" in output
     assert "correctness, ingest_drop_coords: all passed" in output
+    # The transformed route's filter is evaluated on every row and keeps them all, and its derived
+    # trip_duration_s is the export's duration: the same counts and rules as ingest.
+    assert "correctness, ingest_transformed: all passed" in output
+    assert "[ok] filter evaluated, no row filtered out" in output and "[ok] sampled core durations = the file's trip_duration" in output
+    assert re.search(r"^target \(issue 11\): ingest_transformed .* <= 1\.10x ingest: \d+\.\d+x, (met|NOT met)$", output, re.M)
     assert "[FAIL]" not in output
     for rule, fired in (
         ("trip_distance_m: greater_than_or_equal_to(0)", 10),
@@ -60,7 +65,7 @@ def test_ingest_trips_smoke(tmp_path: Path) -> None:
         ("trip_duration_s: less_than_or_equal_to(86400)", 10),
         ("unique: provider_name, trip_id", 20),
     ):
-        assert output.count(f"[ok] rule '{rule}' fired {fired} times") == 2, rule
+        assert output.count(f"[ok] rule '{rule}' fired {fired} times") == 3, rule
 
     # The per-phase table: every phase has a timer (none lost to a renamed ingest function).
     assert "WARNING" not in output, output[-4000:]

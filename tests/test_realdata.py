@@ -44,13 +44,20 @@ BLOOMINGTON = REALDATA / "bloomington_open311" / "bloomington_requests.json"
 AUSTIN = REALDATA / "austin_dockless_trips" / "1000_trips.csv"
 
 
+def ships_its_data(name: str) -> bool:
+    """Whether an example reads a real sample shipped beside its configuration (its inbox is in its
+    own folder) rather than the shared samples."""
+    return load_city_config(EXAMPLES / name / "city.yaml").inbox_dir.is_relative_to(EXAMPLES / name)
+
+
 def example_city(name: str, folder: Path, **feed_overrides: dict) -> CityConfig:
     """An example's own configuration, with its landing zone, warehouse and site moved to ``folder``.
 
-    The inbox stays the real data (``tests.conftest.REALDATA``, the same folder the config's relative
-    path names when the repository and ``shared/`` are siblings). ``feed_overrides`` changes feed
-    settings, for tests that show what a different setting would do.
+    The inbox stays the real data: ``tests.conftest.REALDATA`` (the same folder the config's relative
+    path names when the repository and ``shared/`` are siblings), or the sample the example ships in its
+    own folder. ``feed_overrides`` changes feed settings, for tests that show what a different setting would do.
     """
+    inbox = load_city_config(EXAMPLES / name / "city.yaml").inbox_dir if ships_its_data(name) else REALDATA.resolve()
     path = EXAMPLES / name / "city.yaml"
     if feed_overrides:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -59,7 +66,7 @@ def example_city(name: str, folder: Path, **feed_overrides: dict) -> CityConfig:
         path = folder / "city.yaml"
         path.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
     config = load_city_config(path)
-    paths = Paths(inbox=REALDATA.resolve(), landing=folder / "landing", warehouse=folder / "warehouse.duckdb", site=folder / "site")
+    paths = Paths(inbox=inbox, landing=folder / "landing", warehouse=folder / "warehouse.duckdb", site=folder / "site")
     # The samples may have been copied beside the checkout moments ago: read them at once.
     return config.model_copy(update={"paths": paths, "ingest": IngestSettings(settle_seconds=0)})
 
@@ -149,25 +156,27 @@ def utc(*parts: int) -> datetime:
 
 # --- every example: where it reads, and that every record is accounted for ---------------------
 
-EXAMPLE_NAMES = ["austin", "bloomington", "boston", "chicago_divvy", "gbfs_2_3_spec", "grants_pass", "houston_hgac", "palo_alto"]
-# Examples that ship their own small real files in cities/examples/<name>/inbox/ (tested in
-# tests/test_contract_shapes.py).
-SHIPPED_EXAMPLES = ["dvrpc_mercer_tracts", "santa_barbara_ev_energy", "seattle_benchmarking"]
+EXAMPLE_NAMES = ["austin", "bloomington", "boston", "chicago_divvy", "gbfs_2_3_spec", "grants_pass", "houston_hgac", "nyc_311", "palo_alto"]
+# Examples that ship their real sample beside their configuration (SOURCES.md in their folder; the
+# contract-shape examples are tested in tests/test_contract_shapes.py).
+SHIPPED_EXAMPLES = ["nyc_311", "dvrpc_mercer_tracts", "santa_barbara_ev_energy", "seattle_benchmarking"]
 
-# example, feed, rows read (as SOURCES.md gives them), accepted, quarantined
+# example, feed, rows read (as SOURCES.md gives them), accepted, quarantined, filtered out (not the feed's rows)
 EXPECTED_COUNTS = [
-    ("grants_pass", "building_energy", 765, 680, 85),
-    ("grants_pass", "fleet_fuel", 1360, 1359, 1),
-    ("palo_alto", "ev_charging_sessions", 9999, 9999, 0),
-    ("boston", "service_requests", 599, 599, 0),
-    ("bloomington", "service_requests", 21, 15, 6),  # 6 requests at (0, 0), the endpoint's "no location"
-    ("austin", "micromobility_trips", 999, 997, 2),
-    ("chicago_divvy", "gbfs_station_information", 611, 611, 0),
-    ("chicago_divvy", "gbfs_station_status", 611, 611, 0),
-    ("gbfs_2_3_spec", "gbfs_station_information", 2, 2, 0),
-    ("gbfs_2_3_spec", "gbfs_station_status", 2, 2, 0),
-    ("houston_hgac", "census_tract_boundaries", 1105, 1105, 0),
-    ("houston_hgac", "census_tracts", 1105, 1105, 0),
+    ("grants_pass", "building_energy", 765, 680, 85, 0),
+    ("grants_pass", "fleet_fuel", 1360, 1359, 1, 0),
+    ("palo_alto", "ev_charging_sessions", 9999, 9999, 0, 0),
+    ("boston", "service_requests", 599, 599, 0, 0),
+    ("bloomington", "service_requests", 21, 15, 6, 0),  # 6 requests at (0, 0), the endpoint's "no location"
+    ("austin", "micromobility_trips", 999, 997, 2, 0),
+    ("chicago_divvy", "gbfs_station_information", 611, 611, 0, 0),
+    ("chicago_divvy", "gbfs_station_status", 611, 611, 0, 0),
+    ("gbfs_2_3_spec", "gbfs_station_information", 2, 2, 0, 0),
+    ("gbfs_2_3_spec", "gbfs_station_status", 2, 2, 0, 0),
+    ("houston_hgac", "census_tract_boundaries", 1105, 1105, 0, 0),
+    ("houston_hgac", "census_tracts", 1105, 1105, 0, 0),
+    # 300 requests of 43 types; 59 are HEAT/HOT WATER (counted by tests/test_examples_shipped.py from the file).
+    ("nyc_311", "service_requests", 300, 59, 0, 241),
 ]
 
 
@@ -184,22 +193,28 @@ def test_the_examples_are_the_ones_documented() -> None:
 @pytest.mark.parametrize("name", EXAMPLE_NAMES)
 def test_an_example_reads_the_shared_real_data_and_writes_under_data_examples(name: str) -> None:
     city = load_city_config(EXAMPLES / name / "city.yaml")
-    # The config's own relative path names the shared folder beside the repository.
-    assert city.inbox_dir == (PROJECT_ROOT.parent / "shared" / "realdata").resolve()
-    assert city.inbox_dir == REALDATA.resolve()
+    if name in SHIPPED_EXAMPLES:
+        # It reads the sample it ships, beside its configuration, and says where that came from.
+        assert city.inbox_dir.is_relative_to(EXAMPLES / name) and (EXAMPLES / name / "SOURCES.md").is_file()
+    else:
+        # The config's own relative path names the shared folder beside the repository.
+        assert city.inbox_dir == (PROJECT_ROOT.parent / "shared" / "realdata").resolve()
+        assert city.inbox_dir == REALDATA.resolve()
+    assert ships_its_data(name) == (name in SHIPPED_EXAMPLES)
     for folder in (city.landing_dir, city.warehouse_path.parent, city.site_dir):
         assert folder.is_relative_to(PROJECT_ROOT / "data" / "examples" / name)
     for feed in own_feeds(city):
         assert city.feed_files(feed), f"{name}/{feed}: {city.feeds[feed].path!r} matches no file in {city.inbox_dir}"
 
 
-@pytest.mark.parametrize(("name", "feed", "read", "accepted", "quarantined"), EXPECTED_COUNTS, ids=[f"{e}/{f}" for e, f, *_ in EXPECTED_COUNTS])
-def test_every_real_record_is_accepted_or_quarantined(ingested, name: str, feed: str, read: int, accepted: int, quarantined: int) -> None:
+@pytest.mark.parametrize(("name", "feed", "read", "accepted", "quarantined", "filtered"), EXPECTED_COUNTS, ids=[f"{e}/{f}" for e, f, *_ in EXPECTED_COUNTS])
+def test_every_real_record_is_accepted_or_quarantined(ingested, name: str, feed: str, read: int, accepted: int, quarantined: int, filtered: int) -> None:
     example = ingested(name)
     outcome = example.outcomes[feed]
     assert source_record_count(example.city, feed) == read  # counted from the file(s), not by the pipeline
     assert (outcome.rows_read, outcome.rows_accepted, outcome.rows_quarantined) == (read, accepted, quarantined)
-    assert outcome.rows_read == outcome.rows_accepted + outcome.rows_quarantined
+    assert sum(file.rows_filtered for file in outcome.files) == filtered
+    assert outcome.rows_read == outcome.rows_accepted + outcome.rows_quarantined + filtered
     assert all(file.file_error is None for file in outcome.files)
     assert reconciliation_failures(example.conn, feed) == []
     assert example.one("SELECT count(*) FROM meta.quarantine WHERE feed = ?", feed)[0] == quarantined
@@ -260,9 +275,16 @@ def test_grants_pass_fleet_fuel_with_its_documented_assumptions(ingested) -> Non
     assert len({r["Vehicle ID"] for r in fuel}) == 118
     assert len({r["Vehicle ID"].strip() for r in fuel}) == example.one("SELECT count(DISTINCT vehicle_id) FROM core.fleet_fuel")[0] == 115
     assert example.one("SELECT count(*) FROM core.fleet_fuel WHERE vehicle_id = '11A8-1'")[0] == sum(r["Vehicle ID"].strip() == "11A8-1" for r in fuel)
-    # Fuel type and unit are the configuration's documented constants; cost is not mapped (Price is per gallon).
+    # Fuel type and unit are the configuration's documented constants.
     assert example.all("SELECT DISTINCT fuel_type, unit FROM core.fleet_fuel") == [("gasoline", "gal")]
-    assert example.one("SELECT count(cost_usd) FROM core.fleet_fuel")[0] == 0
+    # cost_usd is derived (Price is per gallon): Gallons x Price, here worked out from the file by
+    # Python's csv module for every accepted purchase, by its row number.
+    expected = {n: float(r["Gallons"]) * float(r["Price"].strip().lstrip("$")) for n, r in enumerate(fuel, start=1) if n != zero}
+    stored = dict(example.all("SELECT _source_row, cost_usd FROM core.fleet_fuel"))
+    assert stored.keys() == expected.keys()
+    assert all(stored[n] == pytest.approx(cost, abs=1e-9) for n, cost in expected.items())
+    # "00P2-1,1/4/2023,5.83,$3.37 ": 5.83 gal x $3.37 = $19.6471.
+    assert stored[1] == pytest.approx(19.6471)
     # "00P2-1,1/4/2023,5.83,$3.37 ": US date without leading zeros.
     assert example.one("SELECT purchase_date, quantity FROM core.fleet_fuel WHERE _source_row = 1") == (date(2023, 1, 4), 5.83)
     assert example.one("SELECT min(purchase_date), max(purchase_date) FROM core.fleet_fuel") == (date(2023, 1, 1), date(2023, 3, 31))
@@ -513,12 +535,29 @@ def test_hgac_tract_demographics(ingested) -> None:
         "share_households_without_broadband, acs_vintage FROM core.census_tracts WHERE tract_geoid = '48039661602'"
     )
     # Pop_Total 2751, HH_Total 983, Inc_HH_Median 66420, Pov_Rate 21.3 (%) -> 0.213; the GEOID stands in for the name;
-    # people of color and broadband cannot be mapped (see the config).
+    # people of color derived: Pop_White 1199, so 1 - 1199 / 2751 = 1552 / 2751 = 0.56416; broadband
+    # cannot be mapped (see the config).
     assert row[:4] == ("48039661602", 2751, 983, 66420.0)
     assert row[4] == pytest.approx(0.213)
-    assert row[5:] == (None, None, "2013-2017")
+    assert row[5] == pytest.approx(1552 / 2751)
+    assert row[6:] == (None, "2013-2017")
     assert example.one("SELECT count(*) FROM core.census_tracts WHERE share_below_poverty IS NULL")[0] == 5
-    assert example.one("SELECT max(share_below_poverty), count(share_people_of_color) FROM core.census_tracts") == (1.0, 0)
+    assert example.one("SELECT max(share_below_poverty) FROM core.census_tracts") == (1.0,)
+
+
+def test_hgac_share_people_of_color_is_derived_from_the_race_counts(ingested) -> None:
+    """derive: 1 - Pop_White / Pop_Total, worked out here from the GeoJSON itself for every tract;
+    empty on the one tract with no population (48071710600: Pop_Total 0), where it is undefined."""
+    example = ingested("houston_hgac")
+    features = json.loads((REALDATA / "hgac_acs_tracts" / "tracts.geojson").read_text(encoding="utf-8"))["features"]
+    expected = {
+        f["properties"]["Tract"]: (1 - f["properties"]["Pop_White"] / f["properties"]["Pop_Total"]) if f["properties"]["Pop_Total"] else None
+        for f in features
+    }
+    stored = dict(example.all("SELECT tract_geoid, share_people_of_color FROM core.census_tracts"))
+    assert stored.keys() == expected.keys() and len(stored) == 1105
+    assert [t for t, share in stored.items() if share is None] == ["48071710600"]
+    assert all(stored[t] == pytest.approx(share, abs=1e-12) for t, share in expected.items() if share is not None)
 
 
 def test_hgac_suppressed_median_income_is_missing(ingested) -> None:

@@ -133,6 +133,18 @@ def test_decimal_commas(tmp_path: Path, conn) -> None:
     assert conn.execute("SELECT building_id, quantity, cost_usd FROM core.building_energy ORDER BY 1").fetchall() == [("B1", 1234.5, 12.25), ("B2", 0.5, 3.0)]
 
 
+def test_a_derived_number_is_not_read_as_a_decimal_comma_export(tmp_path: Path, conn) -> None:
+    # The expression reads the export's "3,5" itself (replace), and DuckDB writes its result with a
+    # decimal point ("7.0"): that point is not a thousands separator, so the cost is 3.5 x 2 = 7, not 70.
+    text = "Facility ID;Service Month;Commodity;Usage;UOM;Gallons\nB1;01/2024;Electric;1.234,5;KWH;3,5\n"
+    feeds = _energy_feed(delimiter=";", decimal=",", derive={"cost_usd": "TRY_CAST(replace(\"Gallons\", ',', '.') AS DOUBLE) * 2"})
+    city = write_city(tmp_path, feeds=feeds)
+    (city.inbox_dir / "building_energy").mkdir(parents=True)
+    (city.inbox_dir / "building_energy" / "bills.csv").write_text(text)
+    ingest_feed(conn, city, "building_energy")
+    assert conn.execute("SELECT quantity, cost_usd FROM core.building_energy").fetchall() == [(1234.5, 7.0)]
+
+
 def _web_mercator(lon: float, lat: float) -> tuple[float, float]:
     """EPSG:3857 by its closed form (spherical Mercator, R = 6,378,137 m): an independent reference."""
     radius = 6_378_137.0

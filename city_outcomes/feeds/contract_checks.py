@@ -21,6 +21,7 @@ import pandera.backends.ibis.builtin_checks  # noqa: F401  (registers pandera's 
 from pandera.api.ibis.types import IbisData
 
 from city_outcomes.config import FeedConfig
+from city_outcomes.feeds.transform import DERIVED_PREFIX
 from data_contracts import ContractInfo
 
 FAILED_RULES = "__failed_rules"
@@ -113,7 +114,8 @@ def typed_columns(raw: ir.Table, contract: ContractInfo, feed: FeedConfig) -> tu
         elif target.is_numeric():
             if feed.numeric_strip:
                 text = text.re_replace(f"[{re.escape(feed.numeric_strip)}]", "").strip()
-            if feed.decimal == ",":
+            # A derived column is DuckDB's own output ("7.0"), never written with decimal commas.
+            if feed.decimal == "," and not feed.columns.get(name, "").startswith(DERIVED_PREFIX):
                 # "1.234,5": the dots group thousands and the comma is the decimal mark.
                 text = text.replace(".", "").replace(",", ".")
             value = text.try_cast(target)
