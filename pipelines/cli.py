@@ -304,20 +304,20 @@ def demo(
 
 
 def print_summary(city: CityConfig, wait_timeout: float | None = None) -> None:
-    """Feeds read (rows read, written, quarantined, held for other months), headline figures, and where the site is."""
+    """Feeds read (rows read, written, quarantined, filtered out, held for other months), headline figures, and where the site is."""
     with _reading(city, "city-outcomes summary", wait_timeout) as conn:
         feeds = feed_summary(conn)
         problems = file_problems(conn)
         headline = headline_figures(conn, city)
     # Names are text, not rich markup: a "[/x]" in a city's name must print as written.
     table = Table(title=escape(f"{city.city.name}: feeds read"))
-    for column in ("feed", "contract", "files", "read", "written", "quarantined", "other months"):
+    for column in ("feed", "contract", "files", "read", "written", "quarantined", "filtered out", "other months"):
         table.add_column(column, justify="left" if column in ("feed", "contract") else "right", no_wrap=True)
     for feed in feeds:
         style = "yellow" if feed["rows_quarantined"] else None
         table.add_row(
             escape(feed["feed"]), f"v{feed['contract_version']}", str(feed["files"]),
-            f"{feed['rows_read']:,}", f"{feed['rows_written']:,}", f"{feed['rows_quarantined']:,}", f"{feed['rows_other_months']:,}", style=style,
+            f"{feed['rows_read']:,}", f"{feed['rows_written']:,}", f"{feed['rows_quarantined']:,}", f"{feed['rows_filtered']:,}", f"{feed['rows_other_months']:,}", style=style,
         )
     console.print(table)
     print_file_problems(problems)

@@ -196,3 +196,17 @@ def test_the_reconciliation_check_fails_when_filtered_rows_do_not_add_up(tmp_pat
     conn.execute(fault)
     failures = reconciliation_failures(conn, "building_energy")
     assert failures and message in str(failures)
+
+
+def test_the_cli_summary_shows_rows_filtered_out(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from pipelines.cli import app
+
+    city = _city(tmp_path, HEADER + "\n".join(ROWS) + "\n", filter="lower(trim(\"Owner\")) = 'city'")
+    result = CliRunner().invoke(app, ["run", "--city", str(city.config_path)], env={"DAGSTER_HOME": str(tmp_path / "home"), "COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "filtered out" in result.output
+    [row] = [line for line in result.output.splitlines() if "building_energy" in line and "│" in line]
+    # read, written, quarantined, filtered out, other months: 5 = 2 + 1 + 2 + 0
+    assert [cell.strip() for cell in row.split("│")][4:9] == ["5", "2", "1", "2", "0"]
