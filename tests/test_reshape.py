@@ -302,3 +302,43 @@ def _refused(tmp_path: Path, feed: dict, *expected: str) -> None:
 )
 def test_bad_unpivot_or_lookup_settings_are_refused(tmp_path: Path, feed: dict, expected: tuple[str, ...]) -> None:
     _refused(tmp_path, feed, *expected)
+
+
+# Real data
+
+
+def test_grants_pass_fuel_purchases_get_their_vehicles_fuel_type_from_the_fleet_list(tmp_path: Path, conn) -> None:
+    """The real fuel-card export joined to the City's real fleet list (cities/examples/grants_pass)."""
+    import csv
+
+    from tests.conftest import REALDATA
+
+    fuel_file = REALDATA / "grants_pass_fleet_fuel" / "Fuel data Jan-April.csv"
+    if not fuel_file.is_file():
+        pytest.skip(f"the real Grants Pass fuel export is absent ({fuel_file})")
+    example = Path(__file__).resolve().parents[1] / "cities" / "examples" / "grants_pass"
+    raw = yaml.safe_load((example / "city.yaml").read_text(encoding="utf-8"))
+    feed = raw["feeds"]["fleet_fuel"]
+    city = write_city(tmp_path, feeds={"fleet_fuel": feed}, first_month="2023-01-01", timezone="America/Los_Angeles")
+    (tmp_path / "fleet").mkdir()
+    (tmp_path / "fleet" / "VehiclesMaster.csv").write_bytes((example / "fleet" / "VehiclesMaster.csv").read_bytes())
+    (city.inbox_dir / "grants_pass_fleet_fuel").mkdir(parents=True)
+    (city.inbox_dir / "grants_pass_fleet_fuel" / fuel_file.name).write_bytes(fuel_file.read_bytes())
+
+    # Expected, worked out with Python's csv module: each purchase's fuel from the list, by trimmed id.
+    with (example / "fleet" / "VehiclesMaster.csv").open(encoding="utf-8-sig") as handle:
+        fuel_of = {row["vehicle_id"].strip(): row["fuel_type"].lower() for row in csv.DictReader(handle)}
+    with fuel_file.open(encoding="utf-8-sig") as handle:
+        purchases = [(n, row["Vehicle ID"].strip(), float(row["Gallons"])) for n, row in enumerate(csv.DictReader(handle), start=1)]
+    unmatched = {n for n, vehicle, _ in purchases if vehicle not in fuel_of}
+    zero = {n for n, _, gallons in purchases if gallons <= 0}
+    expected = {n: fuel_of[vehicle] for n, vehicle, gallons in purchases if n not in unmatched | zero}
+
+    [file] = ingest_feed(conn, city, "fleet_fuel").files
+    assert (file.rows_read, file.rows_written, file.rows_quarantined) == (1360, len(expected), len(unmatched | zero))
+    assert len(unmatched) == 49 and file.rows_written == 1310
+    assert dict(conn.execute("SELECT _source_row, fuel_type FROM core.fleet_fuel").fetchall()) == expected
+    rule = "lookup fleet: no row of fleet/VehiclesMaster.csv has vehicle_id = the row's Vehicle ID"
+    flagged = {row for (row,) in conn.execute("SELECT source_row FROM meta.quarantine WHERE list_contains(failed_rules, ?)", [rule]).fetchall()}
+    assert flagged == unmatched
+    assert reconciliation_failures(conn, "fleet_fuel") == []
