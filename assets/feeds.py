@@ -74,11 +74,13 @@ def md_cell(text: str) -> str:
 
 
 def _upstream_feeds(city: CityConfig, feed_name: str) -> list[dg.AssetKey]:
-    """Feeds this one needs first: tract boundaries, where coordinates are coarsened to tracts."""
-    contract = get_contract(city.feeds[feed_name].contract)
-    if not needs_tract_boundaries(contract, PrivacyPolicy.load(city)):
-        return []
-    return [feed_key(name) for name, feed in city.feeds.items() if feed.contract == "census_tract_boundaries"]
+    """Feeds this one needs first: tract boundaries, where coordinates are coarsened to tracts, and
+    the feeds its lookups read from core (``lookup: {…: {from: {feed: …}}}``)."""
+    feed = city.feeds[feed_name]
+    lookups = [feed_key(lookup.source.feed) for lookup in feed.lookup.values() if lookup.source.feed]
+    if not needs_tract_boundaries(get_contract(feed.contract), PrivacyPolicy.load(city)):
+        return lookups
+    return [*(feed_key(name) for name, other in city.feeds.items() if other.contract == "census_tract_boundaries"), *lookups]
 
 
 def build_feed_asset(city: CityConfig, feed_name: str) -> dg.AssetsDefinition:

@@ -88,6 +88,75 @@ class Paths(_Strict):
     site: Path = Field(description="Folder the dashboard is published to")
 
 
+# --- Wide exports and lookups (issue 11, items 3-4): feed settings `unpivot:` and `lookup:`. ---
+
+
+class UnpivotConfig(_Strict):
+    """A wide export (one column per fuel or per month) read as the contract's long rows: each
+    listed column of a record becomes one row, holding the cell and that column's constants."""
+
+    value: str = Field(description="Name of the long rows' column that holds each cell, read by `columns:` like an export column (e.g. Usage)")
+    columns: dict[str, dict[str, str]] = Field(
+        description="Export column -> the constants its cells carry, as columns of the long row (e.g. "
+        "'Electricity kWh': {Commodity: Electric, UOM: kWh}); every column gives the same constant names"
+    )
+
+    @model_validator(mode="after")
+    def _same_constants(self) -> UnpivotConfig:
+        if not self.columns:
+            raise ValueError("unpivot.columns: name at least one export column to unpivot")
+        names = [sorted(constants) for constants in self.columns.values()]
+        first = next(iter(self.columns))
+        for column, constants in self.columns.items():
+            if sorted(constants) != names[0]:
+                raise ValueError(
+                    f"unpivot.columns: {column!r} gives constants {sorted(constants)} but {first!r} gives {names[0]}: every unpivoted column needs the same ones"
+                )
+        if self.value in names[0]:
+            raise ValueError(f"unpivot: the value column {self.value!r} is also the name of a constant")
+        return self
+
+    @property
+    def added_columns(self) -> list[str]:
+        """The columns each long row gets: the cell, then the constants."""
+        return [self.value, *next(iter(self.columns.values()))]
+
+
+class LookupSource(_Strict):
+    """Where a lookup's table comes from: a CSV file, or another feed's rows in ``core``."""
+
+    file: str | None = Field(default=None, description="A CSV file, relative to the city configuration file (read as text)")
+    feed: str | None = Field(default=None, description="Another feed of this city, whose accepted rows in core.<its contract> are the table")
+    encoding: str = Field(default="utf-8", description="file only: its encoding")
+    delimiter: str = Field(default=",", description="file only: its delimiter")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> LookupSource:
+        if (self.file is None) == (self.feed is None):
+            raise ValueError("lookup.from: give exactly one of `file:` (a CSV) or `feed:` (another feed's core rows)")
+        return self
+
+
+class LookupConfig(_Strict):
+    """Attributes joined onto each row from a second table by a key (vehicle -> fuel type)."""
+
+    source: LookupSource = Field(alias="from", description="The table: {file: fleet/vehicles.csv} or {feed: fleet_vehicles}")
+    key: dict[str, str] = Field(
+        description="The row's column -> the table's column it must equal (text, surrounding spaces ignored), e.g. {Vehicle ID: vehicle_id}"
+    )
+    columns: dict[str, str] = Field(
+        description="New column of the row -> the table's column it is read from (e.g. {Fuel: fuel_type}); read by `columns:`/`derive:` like an export column"
+    )
+
+    @model_validator(mode="after")
+    def _something_to_join(self) -> LookupConfig:
+        if not self.key:
+            raise ValueError("lookup.key: name the row's column and the table's column to join on")
+        if not self.columns:
+            raise ValueError("lookup.columns: name at least one column to read from the table")
+        return self
+
+
 class FeedConfig(_Strict):
     """How one departmental or vendor export maps onto a data contract."""
 
@@ -152,6 +221,21 @@ class FeedConfig(_Strict):
         "US feet): longitude columns hold X (easting), latitude columns Y (northing); they are turned into degrees before any check",
     )
     decimal: Literal[".", ","] = Field(default=".", description="The export's decimal mark; with ',' a '.' in a number is a thousands separator")
+    unpivot: UnpivotConfig | None = Field(
+        default=None, description="A wide export: columns whose cells become the contract's long rows, each with its constants (see UnpivotConfig)"
+    )
+    lookup: dict[str, LookupConfig] = Field(
+        default_factory=dict, description="Name -> a table joined on a key; a row whose key has no match is quarantined under the lookup's rule"
+    )
+
+    @model_validator(mode="after")
+    def _reshaped_columns_are_distinct(self) -> FeedConfig:
+        # The columns unpivot and lookups add to a row must not shadow each other.
+        added = [*(self.unpivot.added_columns if self.unpivot else []), *(c for lookup in self.lookup.values() for c in lookup.columns)]
+        twice = sorted({c for c in added if added.count(c) > 1})
+        if twice:
+            raise ValueError(f"unpivot/lookup: column(s) {', '.join(map(repr, twice))} added more than once: give each added column its own name")
+        return self
     description: str = ""
     settle_seconds: float | None = Field(
         default=None, ge=0, description="Overrides ingest.settle_seconds for this feed (e.g. 600 for an export copied in slowly)"
@@ -230,6 +314,15 @@ class CityConfig(_Strict):
                     f"city.timezone is required: feeds {', '.join(timestamped)} are timestamped, and their months are the city's "
                     "local months (set e.g. `timezone: America/New_York` under `city:`)"
                 )
+        return self
+
+    @model_validator(mode="after")
+    def _lookups_name_known_feeds(self) -> CityConfig:
+        for name, feed in self.feeds.items():
+            for lookup_name, lookup in feed.lookup.items():
+                if lookup.source.feed is not None and (lookup.source.feed not in self.feeds or lookup.source.feed == name):
+                    others = ", ".join(f for f in self.feeds if f != name)
+                    raise ValueError(f"feeds.{name}.lookup.{lookup_name}.from.feed: {lookup.source.feed!r} is not another feed of this city; its feeds are {others}")
         return self
 
     @cached_property

@@ -35,6 +35,11 @@ def _example_in(folder: Path, name: str) -> Path:
     inbox = _own_inbox(name) or REALDATA.resolve()
     raw["paths"] = {"inbox": str(inbox), "landing": "landing", "warehouse": "warehouse.duckdb", "site": "site"}
     raw["ingest"] = {"settle_seconds": 0}  # the samples may have been copied beside the checkout moments ago
+    # A lookup's file is relative to the example's own file, which is not the one written here.
+    for feed in raw["feeds"].values():
+        for lookup in (feed.get("lookup") or {}).values():
+            if "file" in lookup["from"]:
+                lookup["from"]["file"] = str((PROJECT_ROOT / "cities" / "examples" / name / lookup["from"]["file"]).resolve())
     path = folder / "city.yaml"
     path.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
     return path

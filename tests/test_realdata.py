@@ -164,7 +164,7 @@ SHIPPED_EXAMPLES = ["nyc_311", "dvrpc_mercer_tracts", "santa_barbara_ev_energy",
 # example, feed, rows read (as SOURCES.md gives them), accepted, quarantined, filtered out (not the feed's rows)
 EXPECTED_COUNTS = [
     ("grants_pass", "building_energy", 765, 680, 85, 0),
-    ("grants_pass", "fleet_fuel", 1360, 1359, 1, 0),
+    ("grants_pass", "fleet_fuel", 1360, 1310, 50, 0),  # 49 purchases of 6 vehicles not in the fleet list, one of 0 gallons
     ("palo_alto", "ev_charging_sessions", 9999, 9999, 0, 0),
     ("boston", "service_requests", 599, 599, 0, 0),
     ("bloomington", "service_requests", 21, 15, 6, 0),  # 6 requests at (0, 0), the endpoint's "no location"
@@ -267,19 +267,29 @@ def test_grants_pass_bills_are_normalised(ingested) -> None:
 def test_grants_pass_fleet_fuel_with_its_documented_assumptions(ingested) -> None:
     example = ingested("grants_pass")
     fuel = csv_rows(GRANTS_PASS_FUEL)
-    # The only rejected purchase: "09A5-1 ,3/1/2023,0,$0.00 " - no fuel bought.
     zero = source_row(fuel, Gallons="0")
     assert fuel[zero - 1]["Vehicle ID"] == "09A5-1 "
-    assert example.quarantine("fleet_fuel") == {zero: ["quantity: greater_than(0)"]}
+    # The fuel type per vehicle comes from the City's fleet list (lookup); purchases of vehicles it lacks are quarantined.
+    fleet = {r["vehicle_id"].strip(): r["fuel_type"].lower() for r in csv_rows(EXAMPLES / "grants_pass" / "fleet" / "VehiclesMaster.csv")}
+    unlisted = {n for n, r in enumerate(fuel, start=1) if r["Vehicle ID"].strip() not in fleet}
+    lookup_rule = "lookup fleet: no row of fleet/VehiclesMaster.csv has vehicle_id = the row's Vehicle ID"
+    quarantined = example.quarantine("fleet_fuel")
+    assert quarantined[zero] == ["quantity: greater_than(0)"]
+    assert {n for n, rules in quarantined.items() if lookup_rule in rules} == unlisted and len(unlisted) == 49
     # Trailing spaces in vehicle ids are trimmed: "11A8-1" and "11A8-1 " are one vehicle.
     assert len({r["Vehicle ID"] for r in fuel}) == 118
-    assert len({r["Vehicle ID"].strip() for r in fuel}) == example.one("SELECT count(DISTINCT vehicle_id) FROM core.fleet_fuel")[0] == 115
+    listed = {r["Vehicle ID"].strip() for r in fuel} & set(fleet)
+    assert example.one("SELECT count(DISTINCT vehicle_id) FROM core.fleet_fuel")[0] == len(listed) == 109
     assert example.one("SELECT count(*) FROM core.fleet_fuel WHERE vehicle_id = '11A8-1'")[0] == sum(r["Vehicle ID"].strip() == "11A8-1" for r in fuel)
-    # Fuel type and unit are the configuration's documented constants.
-    assert example.all("SELECT DISTINCT fuel_type, unit FROM core.fleet_fuel") == [("gasoline", "gal")]
+    expected = {}
+    for n, r in enumerate(fuel, start=1):
+        if n not in unlisted and n != zero:
+            expected[fleet[r["Vehicle ID"].strip()]] = expected.get(fleet[r["Vehicle ID"].strip()], 0) + 1
+    assert dict(example.all("SELECT fuel_type, count(*) FROM core.fleet_fuel GROUP BY ALL")) == expected
+    assert example.all("SELECT DISTINCT unit FROM core.fleet_fuel") == [("gal",)]
     # cost_usd is derived (Price is per gallon): Gallons x Price, here worked out from the file by
     # Python's csv module for every accepted purchase, by its row number.
-    expected = {n: float(r["Gallons"]) * float(r["Price"].strip().lstrip("$")) for n, r in enumerate(fuel, start=1) if n != zero}
+    expected = {n: float(r["Gallons"]) * float(r["Price"].strip().lstrip("$")) for n, r in enumerate(fuel, start=1) if n != zero and n not in unlisted}
     stored = dict(example.all("SELECT _source_row, cost_usd FROM core.fleet_fuel"))
     assert stored.keys() == expected.keys()
     assert all(stored[n] == pytest.approx(cost, abs=1e-9) for n, cost in expected.items())

@@ -45,6 +45,7 @@ from city_outcomes.feeds.privacy import (
     quarantine_values_sql,
 )
 from city_outcomes.feeds.reader import RAW_JSON, SOURCE_ROW, FileError, RawSource, csv_problem, open_source, read_lines_for_quarantine
+from city_outcomes.feeds.reshape import FIELD, LookupTable, LookupTableError, Reshaped, load_lookup, reshaped_source
 from city_outcomes.feeds.transform import DERIVED_PREFIX, KEEP, MissingColumn, Transformed, check_expression, referenced_columns, transformed_source
 from city_outcomes.warehouse import quote_ident, transaction
 from data_contracts import ContractInfo, get_contract, reporting_clock
@@ -53,16 +54,22 @@ FILE_SHA = "_file_sha256"
 FILE_ROW = "_source_row"
 FEED = "_feed"
 LINEAGE_COLUMNS = {FEED: "VARCHAR", FILE_SHA: "VARCHAR", FILE_ROW: "BIGINT"}
+# The column of a wide export a row was unpivoted from (NULL for every other feed): with it, a
+# record's rows are told apart, as (file, row, field).
+FILE_FIELD = "_source_field"
 CAST_FAILED = "__cast_failed__"
 # Within a run, rows name their file by its position in the run (a small integer), not by its
 # 64-character hash: millions of rows then carry 4 bytes, not 64. _files maps one to the other.
 FILE_INDEX = "__file"
 # A row's position in _typed_rows (its rowid). Rows are stored in file order, so its record number
-# in its file is ROW_ID - _files.first_rowid + 1, worked out only where it is needed.
+# in its file is ROW_ID - _files.first_rowid + 1 (for an unpivoted file, of N rows per record,
+# (ROW_ID - first_rowid) // N + 1), worked out only where it is needed.
 ROW_ID = "__rowid"
 DUPLICATE_RULE = "duplicate: an exact copy of an earlier row"
 # True for a row the feed's filter leaves out: not the feed's row, so neither stored nor quarantined.
 FILTERED = "__filtered"
+# meta.quarantine's columns, named: source_field was added after the first release (at the end).
+QUARANTINE_COLUMNS = "feed, source_path, file_sha256, source_row, contract, contract_version, failed_rules, raw_values, source_field"
 
 
 @dataclass
@@ -137,7 +144,9 @@ def ensure_core_table(conn: duckdb.DuckDBPyConnection, contract: ContractInfo, p
         for name, dtype in policy.core_columns(contract).items()
     ]
     columns += [f"{quote_ident(name)} {sql_type} NOT NULL" for name, sql_type in LINEAGE_COLUMNS.items()]
-    conn.execute(f"CREATE TABLE IF NOT EXISTS {core_table(contract)} ({', '.join(columns)})")
+    conn.execute(f"CREATE TABLE IF NOT EXISTS {core_table(contract)} ({', '.join(columns)}, {FILE_FIELD} VARCHAR)")
+    # Added after the first release: a core table made before it gets the column here.
+    conn.execute(f"ALTER TABLE {core_table(contract)} ADD COLUMN IF NOT EXISTS {FILE_FIELD} VARCHAR")
 
 
 @dataclass(frozen=True)
@@ -234,8 +243,14 @@ def ingest_feed(
             unreadable.append((file, FileError(feed_name, file.source_path, error.problem)))
             continue
         readable.append((file, source))
+    try:
+        lookups = [load_lookup(conn, feed_name, name, lookup, city.base_dir, city.feeds) for name, lookup in feed.lookup.items()]
+    except LookupTableError as error:
+        # A lookup that cannot be used sets every file aside with its problem: no row is read without it.
+        unreadable += [(file, FileError(feed_name, file.source_path, str(error))) for file, _ in readable]
+        readable, lookups = [], []
     with reporting_clock(clock.today, clock.now_utc):
-        readable, failed = _load_typed(conn, feed_name, readable, contract, feed, _calendar_checks(contract, city, clock))
+        readable, failed = _load_typed(conn, feed_name, readable, contract, feed, _calendar_checks(contract, city, clock), lookups)
     unreadable += failed
     window = run_window(contract, city, months)
 
@@ -247,8 +262,8 @@ def ingest_feed(
             _find_failures(conn, contract)
             _write_core(conn, contract, feed_name, window, policy)
             failing = dict(conn.execute(f"SELECT {FILE_INDEX}, count(*) FROM _failures GROUP BY ALL").fetchall())
-            _write_quarantine(conn, feed_name, contract, feed, readable, policy, failing)
-            _record_counts(conn, feed_name, contract, readable, window, failing, feed.filter)
+            _write_quarantine(conn, feed_name, contract, feed, readable, policy, failing, lookups)
+            _record_counts(conn, feed_name, contract, readable, window, failing, filtered_by(feed))
         for file, error in unreadable:
             _quarantine_unreadable(conn, feed_name, feed, contract, file, error)
         outcome.files = _file_outcomes(conn, feed_name, landed)
@@ -273,17 +288,35 @@ def top_rules(conn: duckdb.DuckDBPyConnection, feed_name: str, limit: int = 10) 
 
 def _required_columns(contract: ContractInfo, feed: FeedConfig) -> dict[str, str]:
     """Contract columns that must be in the export (nullable ones may be absent), by export name."""
+    # Columns an unpivot or a lookup adds to the rows are not the file's: they are checked where they are added.
+    added = {*(feed.unpivot.added_columns if feed.unpivot else []), *(c for lookup in feed.lookup.values() for c in lookup.columns)}
     required = {
         name: feed.columns.get(name, name)
         for name, column in contract.schema.columns.items()
-        if not column.nullable and name not in feed.constants and name not in feed.derive
+        if not column.nullable and name not in feed.constants and name not in feed.derive and feed.columns.get(name, name) not in added
     }
     # The columns a filter or a derived column reads must be there too.
     expressions = {f"derive.{name}": text for name, text in feed.derive.items()} | ({"filter": feed.filter} if feed.filter else {})
     for setting, text in expressions.items():
         for column in referenced_columns(check_expression(text, setting)):
-            required.setdefault(f"{setting}, which reads {column!r}", column)
+            if column not in added:
+                required.setdefault(f"{setting}, which reads {column!r}", column)
+    # And so must a wide export's unpivoted columns and the lookups' keys.
+    for column in feed.unpivot.columns if feed.unpivot else []:
+        required.setdefault(f"unpivot, column {column!r}", column)
+    for name, lookup in feed.lookup.items():
+        for column in lookup.key:
+            if column not in added:
+                required.setdefault(f"lookup.{name}.key", column)
     return required
+
+
+def filtered_by(feed: FeedConfig) -> str | None:
+    """What rows_filtered counts, in words: the feed's filter, and a wide export's empty cells."""
+    reasons = [feed.filter] if feed.filter else []
+    if feed.unpivot:
+        reasons.append("an empty cell of a wide export (unpivot)")
+    return "; or ".join(reasons) or None
 
 
 def with_file_headers(feed: FeedConfig, headers: list[str]) -> FeedConfig:
@@ -328,7 +361,8 @@ def _transformed(feed_name: str, contract: ContractInfo, feed: FeedConfig, heade
         if all(match_header(mapping.get(column, column), headers) for column in axes.values())
     }
     return transformed_source(
-        headers, derive=feed.derive, row_filter=feed.filter, crs=feed.crs, points=points, decimal=feed.decimal, what=f"feed {feed_name!r}"
+        headers, derive=feed.derive, row_filter=feed.filter, crs=feed.crs, points=points, decimal=feed.decimal, what=f"feed {feed_name!r}",
+        cell=feed.unpivot.value if feed.unpivot else None,
     )
 
 
@@ -341,25 +375,38 @@ def _reading_feed(feed: FeedConfig, headers: list[str]) -> FeedConfig:
     return reading.model_copy(update={"columns": {**reading.columns, **{name: DERIVED_PREFIX + name for name in feed.derive}}})
 
 
-def _checked_rows(raw: ir.Table, index: int, contract: ContractInfo, feed: FeedConfig, calendar: Callable | None) -> ir.Table:
+def _checked_rows(
+    raw: ir.Table, index: int, contract: ContractInfo, feed: FeedConfig, calendar: Callable | None, flags: dict[str, str] | None = None
+) -> ir.Table:
     """A file's rows as the contract's typed columns plus ``__failed_rules`` (every rule but the
     unique key; NULL where the row breaks none) and ``__filtered`` (not this feed's row, by its
-    filter: it breaks no rule), computed in the pass that reads the file."""
+    filter: it breaks no rule), computed in the pass that reads the file. ``flags`` are boolean columns
+    of ``raw`` that break a rule where true (a lookup's key without a match), with the rule."""
+    flags = flags or {}
     typed, cast_failed = typed_columns(raw, contract, feed)
     table = raw.select(
         **{FILE_INDEX: ibis.literal(index, type="int32")},
         **typed,
         **{f"{CAST_FAILED}{name}": failed_cast for name, failed_cast in cast_failed.items()},
         **{KEEP: raw[KEEP]},
+        **{flag: raw[flag] for flag in flags},
     )
     cast_flags = {name: f"{CAST_FAILED}{name}" for name in cast_failed}
-    checked = with_failed_rules(table, contract, cast_flags, calendar(table) if calendar else ())
+    extra = [*(calendar(table) if calendar else ()), *((rule, table[flag]) for flag, rule in flags.items())]
+    checked = with_failed_rules(table, contract, cast_flags, extra)
     kept = checked[KEEP]
     return checked.select(
         FILE_INDEX,
         *contract.columns,
         **{FAILED_RULES: ibis.ifelse(kept, checked[FAILED_RULES], ibis.null(checked[FAILED_RULES].type())), FILTERED: ~kept},
     )
+
+
+def _reshaped(feed_name: str, feed: FeedConfig, headers: list[str], lookups: list[LookupTable]) -> Reshaped:
+    """The file's rows after its lookups and unpivot (the file's own rows where the feed has neither)."""
+    columns = [c for c in headers if c not in (SOURCE_ROW, RAW_JSON)]
+    reshaped = reshaped_source(columns, unpivot=feed.unpivot, lookups=lookups, what=f"feed {feed_name!r}")
+    return Reshaped(reshaped.sql, reshaped.params, [*reshaped.columns, *(c for c in headers if c not in columns)], reshaped.cells, reshaped.flags)
 
 
 def _load_typed(
@@ -369,6 +416,7 @@ def _load_typed(
     contract: ContractInfo,
     feed: FeedConfig,
     calendar: Callable[[ir.Table], list[tuple[str, ir.BooleanValue]]] | None = None,
+    lookups: list[LookupTable] | None = None,
 ) -> tuple[list[tuple[LandedFile, RawSource]], list[tuple[LandedFile, FileError]]]:
     """Read every readable file once into ``_typed``: contract columns cast from text, and the rules
     each row breaks (the contract's, less the unique key, and the reporting ``calendar``'s), checked
@@ -379,11 +427,17 @@ def _load_typed(
     would run the whole read on one thread). A file DuckDB cannot read to its end (a malformed row
     past the part checked before reading) is set aside whole, like any unreadable file, and the
     feed's other files carry on. Returns the files loaded and those set aside.
+
+    An unpivoted file gives N long rows per record, in order (``_files.cells`` = N, ``fields`` their
+    columns), so a row's record is its position // N + 1 and its column fields[position % N + 1].
     """
     conn.execute("DROP VIEW IF EXISTS _kept")
     conn.execute("DROP VIEW IF EXISTS _typed")
     conn.execute("DROP TABLE IF EXISTS _typed_rows")
-    conn.execute(f"CREATE OR REPLACE TEMP TABLE _files ({FILE_INDEX} INTEGER, {FILE_SHA} VARCHAR, source_name VARCHAR, first_rowid BIGINT, rows_read BIGINT)")
+    conn.execute(
+        f"CREATE OR REPLACE TEMP TABLE _files ({FILE_INDEX} INTEGER, {FILE_SHA} VARCHAR, source_name VARCHAR, first_rowid BIGINT, rows_read BIGINT, "
+        "cells INTEGER, fields VARCHAR[])"
+    )
     loaded: list[tuple[LandedFile, RawSource]] = []
     failed: list[tuple[LandedFile, FileError]] = []
     spec_failures: list[tuple[int, int, list[str]]] = []
@@ -398,17 +452,18 @@ def _load_typed(
         for file, source in readable:
             index = len(loaded)
             try:
-                transformed = _transformed(feed_name, contract, feed, source.columns)
-            except MissingColumn as error:
+                reshaped = _reshaped(feed_name, feed, source.columns, lookups or [])
+                transformed = _transformed(feed_name, contract, feed, reshaped.columns)
+            except (MissingColumn, LookupTableError) as error:
                 failed.append((file, FileError(feed_name, file.source_path, str(error))))
                 continue
-            raw = ibis.table(dict.fromkeys(transformed.columns, "string") | {KEEP: "boolean"}, name="__raw__")
-            expr = _checked_rows(raw, index, contract, _reading_feed(feed, source.columns), calendar)
+            raw = ibis.table(dict.fromkeys(transformed.columns, "string") | dict.fromkeys([KEEP, *reshaped.flags], "boolean"), name="__raw__")
+            expr = _checked_rows(raw, index, contract, _reading_feed(feed, reshaped.columns), calendar, reshaped.flags)
             select = (
-                f"WITH __source__ AS ({source.scan_sql}), __raw__ AS ({transformed.sql}) "
+                f"WITH __file__ AS ({source.scan_sql}), __source__ AS ({reshaped.sql}), __raw__ AS ({transformed.sql}) "
                 f"SELECT * FROM ({ibis.to_sql(expr, dialect='duckdb')})"
             )
-            params = [*source.params, *transformed.params]
+            params = [*source.params, *reshaped.params, *transformed.params]
             if not created:
                 conn.execute(f"CREATE TEMP TABLE _typed_rows AS {select} LIMIT 0", params)
                 created = True
@@ -420,7 +475,11 @@ def _load_typed(
                 failed.append((file, FileError(feed_name, file.source_path, f"cannot be read as {feed.format.upper()}: {csv_problem(str(exc), feed)}")))
                 continue
             rows_read = conn.execute("SELECT count(*) FROM _typed_rows").fetchone()[0] - first_rowid
-            conn.execute("INSERT INTO _files VALUES (?, ?, ?, ?, ?)", [index, file.sha256, file.source_path.name, first_rowid, rows_read])
+            cells = reshaped.cells or []
+            conn.execute(
+                "INSERT INTO _files VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [index, file.sha256, file.source_path.name, first_rowid, rows_read, max(len(cells), 1), cells or None],
+            )
             spec_failures += [(index, row, rules) for row, rules in source.row_rules.items()]
             loaded.append((file, source))
     finally:
@@ -441,6 +500,16 @@ def _load_typed(
     return loaded, failed
 
 
+def _record_sql(row_id: str, files: str) -> str:
+    """A row's record number in its file, from its position (an unpivoted record holds ``cells`` rows)."""
+    return f"(({row_id} - {files}.first_rowid) // {files}.cells + 1)"
+
+
+def _field_sql(row_id: str, files: str) -> str:
+    """The wide export's column a row was unpivoted from (NULL for a feed that is not unpivoted)."""
+    return f"{files}.fields[({row_id} - {files}.first_rowid) % {files}.cells + 1]"
+
+
 def _find_failures(conn: duckdb.DuckDBPyConnection, contract: ContractInfo) -> None:
     """``_failures``: each failing row of ``_typed`` with its rules, in file order of rules.
 
@@ -451,7 +520,8 @@ def _find_failures(conn: duckdb.DuckDBPyConnection, contract: ContractInfo) -> N
         f"""
         CREATE OR REPLACE TEMP TABLE _failures AS
         WITH spec AS (
-            SELECT files.first_rowid + spec.{FILE_ROW} - 1 AS {ROW_ID}, spec.{FILE_INDEX}, spec.rules
+            -- A record breaking its schema breaks it in each of its unpivoted rows.
+            SELECT files.first_rowid + (spec.{FILE_ROW} - 1) * files.cells + unnest(range(files.cells)) AS {ROW_ID}, spec.{FILE_INDEX}, spec.rules
             FROM _spec_failures AS spec JOIN _files AS files USING ({FILE_INDEX})
         ),
         flagged AS (
@@ -462,7 +532,7 @@ def _find_failures(conn: duckdb.DuckDBPyConnection, contract: ContractInfo) -> N
                    list_concat(coalesce(spec.rules, []), coalesce(flagged.rules, [])) AS rules
             FROM flagged FULL OUTER JOIN spec USING ({ROW_ID})
         )
-        SELECT failing.*, failing.{ROW_ID} - files.first_rowid + 1 AS {FILE_ROW}
+        SELECT failing.*, {_record_sql(f"failing.{ROW_ID}", "files")} AS {FILE_ROW}, {_field_sql(f"failing.{ROW_ID}", "files")} AS {FIELD}
         FROM failing JOIN _files AS files USING ({FILE_INDEX})
         """
     )
@@ -520,14 +590,16 @@ def _judge_shared_keys(conn: duckdb.DuckDBPyConnection, contract: ContractInfo) 
                 list_concat(
                     CASE WHEN versions.versions > 1 THEN [?] ELSE []::VARCHAR[] END,
                     CASE WHEN versions.original = versions.{ROW_ID} THEN []::VARCHAR[]
-                         ELSE ['duplicate: an exact copy of row ' || (versions.original - origin.first_rowid + 1) || ' of ' || origin.source_name
+                         ELSE ['duplicate: an exact copy of row ' || {_record_sql("versions.original", "origin")}
+                               || coalesce(' (' || {_field_sql("versions.original", "origin")} || ')', '') || ' of ' || origin.source_name
                                || CASE WHEN versions.versions > 1 THEN ' (quarantined too: other rows share its key)' ELSE ', which is kept' END]
                     END
                 ) AS rules
             FROM versions
             JOIN _files AS origin ON versions.original >= origin.first_rowid AND versions.original < origin.first_rowid + origin.rows_read
         )
-        SELECT judged.{ROW_ID}, judged.{FILE_INDEX}, judged.rules, judged.{ROW_ID} - files.first_rowid + 1 AS {FILE_ROW}
+        SELECT judged.{ROW_ID}, judged.{FILE_INDEX}, judged.rules, {_record_sql(f"judged.{ROW_ID}", "files")} AS {FILE_ROW},
+               {_field_sql(f"judged.{ROW_ID}", "files")} AS {FIELD}
         FROM judged JOIN _files AS files USING ({FILE_INDEX})
         WHERE len(judged.rules) > 0
         """,
@@ -544,8 +616,8 @@ def _write_core(conn: duckdb.DuckDBPyConnection, contract: ContractInfo, feed_na
     in_window, window_params = _in_window(window, "t.")
     conn.execute(
         f"""
-        INSERT INTO {core_table(contract)} ({names}, {FEED}, {FILE_SHA}, {FILE_ROW})
-        SELECT {", ".join(select.expressions.values())}, ?, files.{FILE_SHA}, t.{ROW_ID} - files.first_rowid + 1
+        INSERT INTO {core_table(contract)} ({names}, {FEED}, {FILE_SHA}, {FILE_ROW}, {FILE_FIELD})
+        SELECT {", ".join(select.expressions.values())}, ?, files.{FILE_SHA}, {_record_sql(f"t.{ROW_ID}", "files")}, {_field_sql(f"t.{ROW_ID}", "files")}
         FROM (
             SELECT * FROM _kept AS t
             ANTI JOIN _failures AS f ON f.{ROW_ID} = t.{ROW_ID}
@@ -566,27 +638,33 @@ def _write_quarantine(
     readable: list[tuple[LandedFile, RawSource]],
     policy: PrivacyPolicy,
     failing: dict[int, int],
+    lookups: list[LookupTable] | None = None,
 ) -> None:
-    """Quarantine the failing rows of each file (``failing``: how many, by file index) with their rules and allow-listed values."""
+    """Quarantine the failing rows of each file (``failing``: how many, by file index) with their rules and allow-listed values.
+
+    The values are the row's after its lookups and unpivot (an unpivoted row shows its cell and its
+    constants, and the record's other columns), with ``source_field`` naming the cell's column."""
     for index, (file, source) in enumerate(readable):
         if not failing.get(index):
             continue
-        headers = [c for c in source.columns if c not in (SOURCE_ROW, RAW_JSON)]
+        reshaped = _reshaped("", feed, source.columns, lookups or [])
+        headers = [c for c in reshaped.columns if c not in (SOURCE_ROW, RAW_JSON, FIELD, *reshaped.flags)]
         mapped, reading = _mapped_headers(contract, feed, headers)
         values, value_params = quarantine_values_sql(
             headers, mapped, contract, policy, [*feed.non_personal_columns, *reading], "r.", RAW_JSON if source.raw_json_column else None
         )
         # Back to the file for the failing rows' text, as the export had it.
+        same_field = f"f.{FIELD} = r.{FIELD}" if reshaped.cells else "true"
         conn.execute(
             f"""
-            INSERT INTO meta.quarantine
-            WITH __raw__ AS ({source.sql})
-            SELECT ?, ?, ?, f.{FILE_ROW}, ?, ?, f.rules, {values}
+            INSERT INTO meta.quarantine ({QUARANTINE_COLUMNS})
+            WITH __file__ AS ({source.sql}), __raw__ AS ({reshaped.sql})
+            SELECT ?, ?, ?, f.{FILE_ROW}, ?, ?, f.rules, {values}, f.{FIELD}
             FROM __raw__ AS r
-            JOIN _failures AS f ON f.{FILE_ROW} = r.{SOURCE_ROW} AND f.{FILE_INDEX} = ?
-            ORDER BY f.{FILE_ROW}
+            JOIN _failures AS f ON f.{FILE_ROW} = r.{SOURCE_ROW} AND {same_field} AND f.{FILE_INDEX} = ?
+            ORDER BY f.{FILE_ROW}, f.{ROW_ID}
             """,
-            [*source.params, feed_name, str(file.source_path), file.sha256, contract.name, contract.version, *value_params, index],
+            [*source.params, *reshaped.params, feed_name, str(file.source_path), file.sha256, contract.name, contract.version, *value_params, index],
         )
 
 
@@ -599,7 +677,8 @@ def _record_counts(
     quarantined: dict[int, int],
     row_filter: str | None = None,
 ) -> None:
-    """Per file, where its rows went; rows written are counted in core, not worked out."""
+    """Per file, where its rows went; rows written are counted in core, not worked out. ``row_filter``
+    says what the rows filtered out are (see :func:`filtered_by`); for an unpivoted feed, rows are its long rows."""
     window_sql, window_params = _in_window(window)
     written = dict(
         conn.execute(
@@ -677,7 +756,7 @@ def _quarantine_unreadable(
         }))
         try:
             conn.execute(
-                "INSERT INTO meta.quarantine SELECT ?, ?, ?, source_row, ?, ?, [?], raw_values::JSON FROM _unreadable_lines",
+                f"INSERT INTO meta.quarantine ({QUARANTINE_COLUMNS}) SELECT ?, ?, ?, source_row, ?, ?, [?], raw_values::JSON, NULL FROM _unreadable_lines",
                 [feed_name, str(file.source_path), file.sha256, contract.name, contract.version, rule],
             )
         finally:

@@ -23,9 +23,10 @@ def reconciliation_failures(conn: duckdb.DuckDBPyConnection, feed: str, contract
     table = f"core.{quote_ident(contract.name)}"
     time_value = f"CAST({quote_ident(contract.time_column)} AS TIMESTAMP)" if contract.time_column else "CAST(NULL AS TIMESTAMP)"
     source = (
-        f"SELECT _feed AS feed, _file_sha256 AS file_sha256, _source_row AS source_row, {time_value} AS time_value FROM {table}"
+        f"SELECT _feed AS feed, _file_sha256 AS file_sha256, _source_row AS source_row, _source_field AS source_field, {time_value} AS time_value FROM {table}"
         if table_exists(conn, "core", contract.name)
-        else "SELECT NULL::VARCHAR AS feed, NULL::VARCHAR AS file_sha256, NULL::BIGINT AS source_row, NULL::TIMESTAMP AS time_value LIMIT 0"
+        else "SELECT NULL::VARCHAR AS feed, NULL::VARCHAR AS file_sha256, NULL::BIGINT AS source_row, NULL::VARCHAR AS source_field, "
+        "NULL::TIMESTAMP AS time_value LIMIT 0"
     )
     conn.execute(f"CREATE OR REPLACE TEMP VIEW _core_rows AS {source}")
     return query_dicts(conn, "file_reconciliation_failures", {"feed": feed})

@@ -169,12 +169,15 @@ def transformed_source(
     points: dict[str, dict[str, str]],
     decimal: str,
     what: str,
+    cell: str | None = None,
 ) -> Transformed:
     """SELECT over ``__source__`` (the file's text rows) adding derived columns (as text, named
     ``__derived__<column>``), ``__keep`` (the row filter; a NULL result does not keep the row) and, for
     a projected ``crs``, each point's coordinates in WGS84 degrees in place of its export columns.
 
     ``points`` maps a point to the export headers of its coordinates ({"start": {"lat": "Y", "lon": "X"}}).
+    ``cell`` is an unpivoted feed's value column: a long row whose cell is empty is not kept (an empty
+    cell of a wide export is no row of the feed).
     ``what`` names the feed in messages. Raises :class:`MissingColumn` for a column the file lacks.
     """
     selects = ["*"]
@@ -203,11 +206,13 @@ def transformed_source(
         sql = bind_expression(check_expression(text, f"{what}: derive.{column}"), headers, f"{what}: derive.{column}")
         selects.append(f"CAST(({sql}) AS VARCHAR) AS {quote_ident(DERIVED_PREFIX + column)}")
         columns.append(DERIVED_PREFIX + column)
+    keep = []
     if row_filter:
         sql = bind_expression(check_expression(row_filter, f"{what}: filter"), headers, f"{what}: filter")
-        selects.append(f"coalesce(CAST(({sql}) AS BOOLEAN), false) AS {KEEP}")
-    else:
-        selects.append(f"true AS {KEEP}")
+        keep.append(f"coalesce(CAST(({sql}) AS BOOLEAN), false)")
+    if cell:
+        keep.append(f"coalesce(trim({quote_ident(cell)}) <> '', false)")
+    selects.append(f"{' AND '.join(keep) or 'true'} AS {KEEP}")
     columns.append(KEEP)
     return Transformed(f"SELECT {', '.join(selects)} FROM {inner}", params, columns)
 

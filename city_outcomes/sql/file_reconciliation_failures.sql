@@ -4,8 +4,9 @@
 -- within the file's row numbers; the quarantine holds exactly the rows counted as quarantined; no
 -- row is both stored and quarantined; and no row, in any month, comes from a file that is not current.
 -- A row here means a row was lost, doubled or invented between the file and the warehouse.
--- Parameter: $feed. `_core_rows` (file_sha256, source_row, time_value) is the feed's contract's
--- core table, prepared by city_outcomes/feeds/reconcile.py.
+-- Parameter: $feed. `_core_rows` (file_sha256, source_row, source_field, time_value) is the feed's
+-- contract's core table, prepared by city_outcomes/feeds/reconcile.py. A row is (file, row, field):
+-- an unpivoted record (`unpivot:`) is one row per cell, each with its field; elsewhere field is NULL.
 WITH rec AS (
     SELECT * FROM meta.file_reconciliation WHERE feed = $feed
 ),
@@ -22,13 +23,13 @@ in_window AS (
 ),
 
 stored AS (
-    SELECT file_sha256, count(*) AS rows_in_core, count(DISTINCT source_row) AS distinct_rows_in_core, max(source_row) AS last_row_in_core
+    SELECT file_sha256, count(*) AS rows_in_core, count(DISTINCT (source_row, source_field)) AS distinct_rows_in_core, max(source_row) AS last_row_in_core
     FROM in_window
     GROUP BY ALL
 ),
 
 quarantined AS (
-    SELECT file_sha256, count(*) AS rows_in_quarantine, count(DISTINCT source_row) AS distinct_rows_in_quarantine
+    SELECT file_sha256, count(*) AS rows_in_quarantine, count(DISTINCT (source_row, source_field)) AS distinct_rows_in_quarantine
     FROM meta.quarantine
     WHERE feed = $feed
     GROUP BY ALL
@@ -39,6 +40,7 @@ stored_and_quarantined AS (
     FROM meta.quarantine AS quarantine
     JOIN _core_rows AS core_rows
         ON core_rows.feed = $feed AND core_rows.file_sha256 = quarantine.file_sha256 AND core_rows.source_row = quarantine.source_row
+            AND core_rows.source_field IS NOT DISTINCT FROM quarantine.source_field
     WHERE quarantine.feed = $feed
     GROUP BY ALL
 ),

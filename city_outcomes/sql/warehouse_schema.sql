@@ -76,3 +76,6 @@ CREATE TABLE IF NOT EXISTS meta.quarantine (
     failed_rules VARCHAR[] NOT NULL,
     raw_values JSON NOT NULL
 );
+-- The column of a wide export the row was unpivoted from (`unpivot:`; NULL otherwise): a record of a
+-- wide export is several rows, told apart by (file, row, field). Added after the first release.
+ALTER TABLE meta.quarantine ADD COLUMN IF NOT EXISTS source_field VARCHAR;
