@@ -77,6 +77,6 @@ def test_example_runs_through_the_cli(name: str, tmp_path: Path) -> None:
     if name == "nyc_311":
         assert counts["service_requests"] == [300, 59, 0, 241]
     if name == "grants_pass":
-        assert costs[0] == 1359
+        assert costs[0] == 1310  # every purchase written (its vehicle is in the fleet list the lookup reads)
     if name == "houston_hgac":
         assert people_of_color == 1104
