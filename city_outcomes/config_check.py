@@ -222,7 +222,7 @@ def _inbox_problems(doc: YamlDocument, raw: dict[str, Any], user_feeds: dict[Any
         if any(Path(match).is_file() for match in glob.glob(full, recursive=True)):
             continue
         # The folder part before the first wildcard: is it there at all?
-        fixed = Path(re.split(r"[*?\[]", full, maxsplit=1)[0] if glob.has_magic(full) else full).parent
+        fixed = Path(os.path.dirname(re.split(r"[*?[]", full, maxsplit=1)[0]))
         gone = "" if fixed.is_dir() else f"; the folder {fixed} does not exist"
         issues.append(doc.issue(("feeds", name, "path"), f"no file matches {pattern!r} under {inbox}{gone} (a warning: the export may come later)", severity="warning"))
     return issues

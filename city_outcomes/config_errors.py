@@ -45,7 +45,10 @@ class ConfigError(ValueError):
 
     def __init__(self, issues: Sequence[ConfigIssue]) -> None:
         self.issues = list(issues)
-        super().__init__("\n".join(str(issue) for issue in self.issues))
+        files = ", ".join(dict.fromkeys(str(issue.file) for issue in self.issues))
+        # A header first: Dagster shows this message above a stack trace when the code location fails to load.
+        header = f"{len(self.issues)} problem(s) in the configuration {files} (`city-outcomes check-config FILE` lists them with the inbox's):"
+        super().__init__("\n".join([header, *(str(issue) for issue in self.issues)]))
 
 
 def errors_of(issues: Sequence[ConfigIssue]) -> list[ConfigIssue]:
