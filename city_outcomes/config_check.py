@@ -186,7 +186,7 @@ def check_privacy_file(path: Path) -> tuple[Any, list[ConfigIssue]]:
         if kind not in PERSONAL_KINDS:
             issues.append(doc.issue(("actions", kind), f"unknown personal field kind; kinds: {', '.join(PERSONAL_KINDS)}{closest(kind, PERSONAL_KINDS)}", at="key"))
         elif kind == "coordinates" and action == "hash":
-            issues.append(doc.issue(("actions", kind), "'hash' is not allowed for coordinates (a hashed point is not a place); allowed values: drop, coarsen_to_tract, keep"))
+            issues.append(doc.issue(("actions", kind), "coordinates cannot be hashed (a hashed point is not a place); allowed values: drop, coarsen_to_tract, keep"))
     policy, model_issues = validate(doc, PolicyFile, raw)
     issues += model_issues
     issues = sorted(dict.fromkeys(issues), key=lambda issue: issue.line)

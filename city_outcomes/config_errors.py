@@ -256,6 +256,9 @@ def pydantic_issues(doc: YamlDocument, error: ValidationError, model: type[BaseM
         if kind == "literal_error":
             allowed = [str(value) for value in literal_values(model, loc)] or [detail.get("ctx", {}).get("expected", "")]
             message = f"{_shown(detail['input'])} is not allowed; allowed values: {', '.join(allowed)}{closest(detail['input'], allowed)}"
+        elif kind in ("model_type", "model_attributes_type", "dict_type"):
+            keys = allowed_keys(model, loc, internal)
+            message = "should be a mapping" + (f" with keys among: {', '.join(keys)}" if keys else " (key: value lines)") + f", not {_shown(detail['input'])}"
         else:
             for prefix in ("Value error, ", "Assertion failed, "):
                 message = message.removeprefix(prefix)

@@ -41,7 +41,7 @@ CITY_PROBLEMS = [
     ("city.yaml", 34, "feeds.fleet.contract", "required key missing: add `contract:` to feeds.fleet"),
     ("city.yaml", 36, "feeds.fleet.timezone", "'Mars/Olympus' is not an IANA time zone"),
     ("privacy.yaml", 4, "actions.phone", "'shred' is not allowed; allowed values: drop, hash, coarsen_to_tract, keep"),
-    ("privacy.yaml", 6, "actions.coordinates", "'hash' is not allowed for coordinates"),
+    ("privacy.yaml", 6, "actions.coordinates", "coordinates cannot be hashed (a hashed point is not a place); allowed values: drop, coarsen_to_tract, keep"),
     ("privacy.yaml", 7, "actions.emial", "unknown personal field kind; kinds: name, email,"),
 ]
 
