@@ -10,6 +10,7 @@ model later gets the same treatment without a list to maintain here.
 from __future__ import annotations
 
 import difflib
+import re
 import types
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -194,7 +195,7 @@ def type_at(model: type[BaseModel], loc: Loc) -> Any:
     for part in loc:
         annotation = _unwrap(annotation)
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            field_info = annotation.model_fields.get(part) if isinstance(part, str) else None
+            field_info = next((info for name, info in annotation.model_fields.items() if part in (name, _key_name(name, info))), None)
             if field_info is None:
                 return None
             annotation = field_info.annotation
@@ -211,8 +212,14 @@ def allowed_keys(model: type[BaseModel], loc: Loc, internal: Sequence[str] = ())
     """The keys the mapping at ``loc`` accepts (a model's fields), without those the loader sets itself."""
     annotation = type_at(model, loc)
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return [name for name in annotation.model_fields if name not in internal]
+        return [_key_name(name, info) for name, info in annotation.model_fields.items() if name not in internal]
     return []
+
+
+def _key_name(name: str, info: Any) -> str:
+    """The key a field is written as in the file: its alias (``from``) if it has one."""
+    alias = info.validation_alias if isinstance(info.validation_alias, str) else info.alias
+    return alias or name
 
 
 def literal_values(model: type[BaseModel], loc: Loc) -> list[Any]:
@@ -235,6 +242,23 @@ def _in_file(doc: YamlDocument, loc: Loc) -> Loc:
     return ()
 
 
+_KEY_PREFIX = re.compile(r"^(?:Value error, )?([A-Za-z_][\w-]*(?:\.[\w-]+)*): (.+)$", re.DOTALL)
+
+
+def _named_key(doc: YamlDocument, where: Loc, message: str) -> tuple[Loc, str]:
+    """A model-level check's message that starts by naming its key (``derive: ...``, ``feeds.x.lookup.y.from.feed: ...``)
+    is placed at that key: relative to where pydantic put it, else from the top of the file."""
+    match = _KEY_PREFIX.match(message)
+    if match:
+        named = tuple(match.group(1).split("."))
+        if where[-len(named):] == named:  # the message repeats the key it is already at
+            return where, match.group(2)
+        for candidate in ((*where, *named), named):
+            if doc.has(candidate):
+                return candidate, match.group(2)
+    return where, message
+
+
 def pydantic_issues(doc: YamlDocument, error: ValidationError, model: type[BaseModel], internal: Sequence[str] = ()) -> list[ConfigIssue]:
     """Each of pydantic's errors as a one-line issue at its line, saying what is allowed."""
     issues: list[ConfigIssue] = []
@@ -253,6 +277,7 @@ def pydantic_issues(doc: YamlDocument, error: ValidationError, model: type[BaseM
             issues.append(doc.issue(key_loc, f"the key {key_loc[-1]!r}: {message}", at="key"))
             continue
         where = _in_file(doc, loc)
+        where, message = _named_key(doc, where, message)
         if kind == "literal_error":
             allowed = [str(value) for value in literal_values(model, loc)] or [detail.get("ctx", {}).get("expected", "")]
             message = f"{_shown(detail['input'])} is not allowed; allowed values: {', '.join(allowed)}{closest(detail['input'], allowed)}"
