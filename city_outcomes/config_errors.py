@@ -164,7 +164,10 @@ class YamlDocument:
 def _key_value(node: yaml.Node) -> Any:
     """A mapping key as YAML constructs it (``2023`` is an int, ``on`` a bool)."""
     if isinstance(node, yaml.ScalarNode):
-        return yaml.SafeLoader("").construct_object(node)
+        try:
+            return yaml.SafeLoader("").construct_object(node)
+        except yaml.YAMLError:  # a merge key (<<) has no value of its own
+            return node.value
     return repr(node.value)
 
 
