@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from city_outcomes.feeds.transform import CRS_PATTERN, check_expression
@@ -263,16 +262,8 @@ class FeedConfig(_Strict):
         return value
 
     @model_validator(mode="after")
-    def _derived_columns_are_contract_columns(self) -> FeedConfig:
-        from data_contracts import get_contract  # contracts do not import the configuration; avoid a cycle at import time
-
-        try:
-            contract = get_contract(self.contract)
-        except KeyError:
-            return self  # the unknown contract is reported where the feed is used
-        unknown = [column for column in self.derive if column not in contract.columns]
-        if unknown:
-            raise ValueError(f"derive: {', '.join(map(repr, unknown))} not in contract {self.contract!r}; its columns are {', '.join(contract.columns)}")
+    def _one_source_per_derived_column(self) -> FeedConfig:
+        # (A derive key the contract lacks is reported, with its line, by config_check.)
         both = [column for column in self.derive if column in self.columns or column in self.constants]
         if both:
             raise ValueError(f"derive: {', '.join(map(repr, both))} also set in columns or constants: give each contract column one source")
@@ -302,19 +293,6 @@ class CityConfig(_Strict):
     feeds: dict[str, FeedConfig]
     ingest: IngestSettings = Field(default_factory=IngestSettings, description="How the inbox is read (settle_seconds)")
     config_path: Path = Field(description="The file this configuration was read from")
-
-    @model_validator(mode="after")
-    def _timestamped_feeds_need_a_zone(self) -> CityConfig:
-        from data_contracts import get_contract  # contracts do not import the configuration; avoid a cycle at import time
-
-        if self.city.timezone is None:
-            timestamped = [name for name, feed in self.feeds.items() if get_contract(feed.contract).timestamped]
-            if timestamped:
-                raise ValueError(
-                    f"city.timezone is required: feeds {', '.join(timestamped)} are timestamped, and their months are the city's "
-                    "local months (set e.g. `timezone: America/New_York` under `city:`)"
-                )
-        return self
 
     @model_validator(mode="after")
     def _lookups_name_known_feeds(self) -> CityConfig:
@@ -356,27 +334,14 @@ class CityConfig(_Strict):
 
 
 def load_city_config(path: Path | str) -> CityConfig:
-    """Read and check a city's YAML configuration file."""
-    path = Path(path).resolve()
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise FileNotFoundError(f"City configuration not found: {path}") from None
-    if not isinstance(raw, dict):
-        raise ValueError(f"City configuration {path} must be a YAML mapping")
-    feeds = {**REFERENCE_FEEDS, **(raw.pop("feeds", None) or {})}
-    for feed in feeds.values():
-        if isinstance(feed, dict) and feed.get("json_schema"):
-            feed["json_schema"] = str(_resolve_schema(feed["json_schema"], path.parent))
-    return CityConfig(**raw, feeds=feeds, config_path=path)
+    """Read and check a city's YAML configuration file and its privacy policy.
 
+    Raises FileNotFoundError if there is no such file, and otherwise a ``ConfigError`` (a ValueError) carrying
+    every problem, one line each with its file and line (city_outcomes/config_check.py).
+    """
+    from city_outcomes.config_check import load_checked_city  # it imports the models above
 
-def _resolve_schema(name: str, base: Path) -> Path:
-    """A JSON Schema named by a shipped spec (``mds-1.2.0/trips.json``) or a path relative to the config."""
-    for candidate in (SPECS_DIR / name, base / name):
-        if candidate.is_file():
-            return candidate.resolve()
-    raise FileNotFoundError(f"JSON Schema {name!r} is neither shipped in {SPECS_DIR} nor found next to the city configuration")
+    return load_checked_city(path)
 
 
 def city_config_path(explicit: Path | str | None = None) -> Path:

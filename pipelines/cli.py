@@ -21,6 +21,8 @@ from rich.table import Table
 
 from city_outcomes import warehouse
 from city_outcomes.config import DEMO_CITY_CONFIG, PROJECT_ROOT, CityConfig, city_config_path, load_city_config
+from city_outcomes.config_check import check_city_file
+from city_outcomes.config_errors import ConfigError
 from city_outcomes.demo import DEMO_SEED, generate
 from city_outcomes.feeds.inbox import settled_files
 from city_outcomes.feeds.quarantine import feed_summary, file_problems, quarantine_sample
@@ -108,20 +110,38 @@ def report_feed_files(city: CityConfig) -> None:
 
 
 def load_city(city: Path | None) -> CityConfig:
-    """The city's configuration, or one line saying what is wrong with it (and exit code 2)."""
-    from pydantic import ValidationError
-
+    """The city's configuration, or what is wrong with it, one line per problem with its file and line (exit code 2)."""
     try:
         return load_city_config(city_config_path(city))
     except FileNotFoundError as error:
-        problem = str(error)
-    except ValidationError as error:
-        where = city_config_path(city)
-        problem = f"{where}: " + "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors())
-    except (ValueError, KeyError) as error:
-        problem = f"{city_config_path(city)}: {error.args[0] if error.args else error}"
-    console.print(problem, style="red", markup=False, soft_wrap=True)
+        problems = [str(error)]
+    except ConfigError as error:
+        problems = [str(issue) for issue in error.issues]
+        problems.append(f"{len(error.issues)} problem(s); `city-outcomes check-config {city_config_path(city)}` lists them with the inbox's")
+    for problem in problems:
+        console.print(problem, style="red", markup=False, highlight=False, soft_wrap=True)
     raise typer.Exit(code=2)
+
+
+@app.command("check-config")
+def check_config(file: Annotated[Path | None, typer.Argument(help="City configuration file (default: $CITY_OUTCOMES_CITY or the demo city)")] = None) -> None:
+    """Check a city file and its privacy policy without running anything: every problem with its line.
+
+    Exit code 1 if there is any error; warnings (a feed no file matches yet) leave it 0.
+    """
+    path = city_config_path(file)
+    try:
+        checked = check_city_file(path, files=True)
+    except FileNotFoundError:
+        console.print(f"City configuration not found: {path}", style="red", markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(code=1) from None
+    for issue in checked.issues:
+        console.print(str(issue), style="red" if issue.severity == "error" else "yellow", markup=False, highlight=False, soft_wrap=True)
+    errors, warnings_ = len(checked.errors), len(checked.issues) - len(checked.errors)
+    if errors:
+        console.print(f"{path}: {errors} error(s), {warnings_} warning(s)", style="red", markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(code=1)
+    console.print(f"{path}: OK" + (f", {warnings_} warning(s)" if warnings_ else "") + f" ({len(checked.config.feeds)} feeds)", markup=False, highlight=False, soft_wrap=True)
 
 
 def ensure_demo_inbox(city: CityConfig) -> bool:

@@ -300,7 +300,7 @@ def yaml_feed(city: CityConfig, feed: str) -> str:
 def test_a_city_with_timestamped_feeds_must_name_its_time_zone(tmp_path: Path) -> None:
     from tests.test_bad_input import TRIPS_FEED
 
-    with pytest.raises(ValueError, match="city.timezone is required: feeds trips are timestamped"):
+    with pytest.raises(ValueError, match="city.timezone: required: feeds trips are timestamped"):
         write_city(tmp_path, feeds={"trips": TRIPS_FEED}, timezone=None)
     with pytest.raises(ValueError, match="not an IANA time zone"):
         write_city(tmp_path, timezone="Eastern")

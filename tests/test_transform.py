@@ -118,7 +118,7 @@ def test_a_bad_expression_is_a_configuration_error_naming_the_feed_and_key(tmp_p
 
 
 def test_derive_of_a_column_the_contract_does_not_have_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="'fuel_cost' not in contract 'building_energy'"):
+    with pytest.raises(ValueError, match=r"city.yaml:\d+: feeds.building_energy.derive.fuel_cost: 'fuel_cost' is not a column of contract building_energy"):
         write_city(tmp_path, feeds=_energy_feed(derive={"fuel_cost": "1"}))
 
 

@@ -24,7 +24,6 @@ from typing import Literal
 
 import duckdb
 import ibis.expr.datatypes as dt
-import yaml
 from ibis.backends.sql.datatypes import DuckDBType
 from pydantic import BaseModel, ConfigDict
 
@@ -80,13 +79,11 @@ class PrivacyPolicy:
         default_salt = city.resolve(city.paths.landing) / ".privacy_salt"
         if city.privacy is None:
             return cls(salt_path=default_salt)
+        from city_outcomes.config_check import load_privacy_file  # it imports this module's PolicyFile
+
         path = city.resolve(city.privacy)
-        raw = PolicyFile(**(yaml.safe_load(path.read_text(encoding="utf-8")) or {}))
-        unknown = set(raw.actions) - set(PERSONAL_KINDS)
-        if unknown:
-            raise ValueError(f"{path}: unknown personal field kind(s) {sorted(unknown)}; known: {', '.join(PERSONAL_KINDS)}")
-        if raw.actions.get("coordinates") == "hash":
-            raise ValueError(f"{path}: coordinates cannot be hashed; use drop, coarsen_to_tract or keep")
+        # Unknown kinds, bad actions and hashed coordinates: a ConfigError, one line each with the policy's line.
+        raw = load_privacy_file(path)
         salt_path = path.parent / raw.salt_file if raw.salt_file else default_salt
         return cls(salt_path=salt_path, actions={**DEFAULT_ACTIONS, **raw.actions}, source=str(path))
 
