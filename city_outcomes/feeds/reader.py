@@ -98,7 +98,7 @@ def open_source(
             if feed.format == "csv" and len(source.columns) == 1:
                 hint = f"; only one column was found ({source.columns[0]!r}): is the delimiter {feed.delimiter!r} right?"
             elif feed.format == "xlsx":
-                hint = xlsx_source.header_hint(path, feed, list(required.values()))
+                hint = xlsx_source.header_hint(path, feed, list(dict.fromkeys([*feed.columns.values(), *required.values()])))
             elif feed.format == "xml":
                 hint = f" (the elements and attributes of the records at {feed.records!r}; a deeper element is read by its path, e.g. 'location/lat')"
             shown = source.columns if len(source.columns) <= 40 else [*source.columns[:40], "…"]
