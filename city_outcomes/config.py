@@ -164,8 +164,10 @@ class FeedConfig(_Strict):
 
     @model_validator(mode="after")
     def _format_keys(self) -> FeedConfig:
+        # Judged by value, not by what the YAML set: a feed is also rebuilt from a dump of itself.
+        given = {"sheet": self.sheet is not None, "header_row": self.header_row != 1, "last_row": self.last_row is not None, "namespaces": bool(self.namespaces)}
         only_for = {"sheet": "xlsx", "header_row": "xlsx", "last_row": "xlsx", "namespaces": "xml"}
-        misplaced = [f"`{key}` is only for `format: {wanted}`" for key, wanted in only_for.items() if key in self.model_fields_set and self.format != wanted]
+        misplaced = [f"`{key}` is only for `format: {wanted}`" for key, wanted in only_for.items() if given[key] and self.format != wanted]
         if misplaced:
             raise ValueError(f"{'; '.join(misplaced)} (this feed's format is {self.format})")
         if self.last_row is not None and self.last_row <= self.header_row:
