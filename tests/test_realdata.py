@@ -19,10 +19,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from xml.etree import ElementTree
 
 import duckdb
 import pytest
 import yaml
+from openpyxl import load_workbook
 
 from city_outcomes import warehouse
 from city_outcomes.config import PROJECT_ROOT, REFERENCE_FEEDS, CityConfig, IngestSettings, Paths, load_city_config
@@ -59,14 +61,16 @@ def example_city(name: str, folder: Path, **feed_overrides: dict) -> CityConfig:
         path = folder / "city.yaml"
         path.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
     config = load_city_config(path)
-    paths = Paths(inbox=REALDATA.resolve(), landing=folder / "landing", warehouse=folder / "warehouse.duckdb", site=folder / "site")
+    own = EXAMPLES / name / "inbox"  # an example that ships its file (San Francisco's XML) keeps it
+    paths = Paths(inbox=own.resolve() if own.is_dir() else REALDATA.resolve(), landing=folder / "landing", warehouse=folder / "warehouse.duckdb", site=folder / "site")
     # The samples may have been copied beside the checkout moments ago: read them at once.
     return config.model_copy(update={"paths": paths, "ingest": IngestSettings(settle_seconds=0)})
 
 
 def own_feeds(city: CityConfig) -> list[str]:
-    """The feeds the example configures (not the reference data every city gets), in file order."""
-    return [name for name in city.feeds if name not in REFERENCE_FEEDS]
+    """The feeds the example configures (not the reference data every city gets, unless the example
+    reads its own in its place), in file order."""
+    return [name for name in city.feeds if name not in REFERENCE_FEEDS or city.feeds[name].path != REFERENCE_FEEDS[name]["path"]]
 
 
 @dataclass
@@ -123,6 +127,14 @@ def source_record_count(city: CityConfig, feed: str) -> int:
     for path in city.feed_files(feed):
         if config.format == "csv":
             total += len(csv_rows(path))
+        elif config.format == "xml":
+            # The standard library's parser, not the pipeline's: the elements at the records path.
+            root = ElementTree.parse(path).getroot()
+            total += len(root.findall("/".join(config.records.split("/")[1:])))
+        elif config.format == "xlsx":
+            # The rows of the table (header_row + 1 to last_row), as openpyxl reads the sheet itself.
+            sheet = load_workbook(path, read_only=True)[config.sheet]
+            total += len(list(sheet.iter_rows(min_row=config.header_row + 1, max_row=config.last_row)))
         else:
             node = json.loads(path.read_text(encoding="utf-8"))
             for step in [s for s in config.records.split(".") if s]:
@@ -149,7 +161,10 @@ def utc(*parts: int) -> datetime:
 
 # --- every example: where it reads, and that every record is accounted for ---------------------
 
-EXAMPLE_NAMES = ["austin", "bloomington", "boston", "chicago_divvy", "gbfs_2_3_spec", "grants_pass", "houston_hgac", "palo_alto"]
+EXAMPLE_NAMES = [
+    "austin", "bloomington", "boston", "chicago_divvy", "epa_ghg_hub_workbook", "gbfs_2_3_spec", "grants_pass", "houston_hgac", "palo_alto",
+    "san_francisco_open311",
+]
 
 # example, feed, rows read (as SOURCES.md gives them), accepted, quarantined
 EXPECTED_COUNTS = [
@@ -165,6 +180,8 @@ EXPECTED_COUNTS = [
     ("gbfs_2_3_spec", "gbfs_station_status", 2, 2, 0),
     ("houston_hgac", "census_tract_boundaries", 1105, 1105, 0),
     ("houston_hgac", "census_tracts", 1105, 1105, 0),
+    ("san_francisco_open311", "service_requests", 56, 56, 0),
+    ("epa_ghg_hub_workbook", "global_warming_potentials", 3, 3, 0),
 ]
 
 
@@ -181,9 +198,14 @@ def test_the_examples_are_the_ones_documented() -> None:
 @pytest.mark.parametrize("name", EXAMPLE_NAMES)
 def test_an_example_reads_the_shared_real_data_and_writes_under_data_examples(name: str) -> None:
     city = load_city_config(EXAMPLES / name / "city.yaml")
-    # The config's own relative path names the shared folder beside the repository.
-    assert city.inbox_dir == (PROJECT_ROOT.parent / "shared" / "realdata").resolve()
-    assert city.inbox_dir == REALDATA.resolve()
+    # The config's own relative path names the shared folder beside the repository, or the example's
+    # own inbox/ where it ships its file.
+    own = (EXAMPLES / name / "inbox").resolve()
+    if own.is_dir():
+        assert city.inbox_dir == own
+    else:
+        assert city.inbox_dir == (PROJECT_ROOT.parent / "shared" / "realdata").resolve()
+        assert city.inbox_dir == REALDATA.resolve()
     for folder in (city.landing_dir, city.warehouse_path.parent, city.site_dir):
         assert folder.is_relative_to(PROJECT_ROOT / "data" / "examples" / name)
     for feed in own_feeds(city):
