@@ -161,11 +161,29 @@ class FeedConfig(_Strict):
 
     contract: str = Field(description="Name of the data contract in data_contracts/")
     path: str = Field(description="Glob of the feed's files, relative to paths.inbox")
-    format: Literal["csv", "json"] = "csv"
-    records: str = Field(default="", description="JSON only: dotted path to the array of records, e.g. data.trips ('' = the document is the array)")
+    format: Literal["csv", "json", "xml", "xlsx"] = Field(default="csv", description="csv, json, xml (records by path) or xlsx (an Excel workbook's sheet)")
+    records: str = Field(
+        default="",
+        description="JSON: dotted path to the array of records, e.g. data.trips ('' = the document is the array); "
+        "XML: path of the record elements from the root, e.g. service_requests/request",
+    )
     json_schema: str | None = Field(
         default=None,
         description="JSON only: the published JSON Schema every file must follow, e.g. mds-1.2.0/trips.json (shipped in data_contracts/specs/) or a path",
+    )
+    # XML and spreadsheet feeds (issue 11): city_outcomes/feeds/xml_source.py and xlsx_source.py.
+    namespaces: dict[str, str] = Field(
+        default_factory=dict,
+        description="XML only: prefix -> namespace URI for the prefixes used in `records`, e.g. {o: 'http://example.org/open311'}; "
+        "a step without a prefix matches an element in no namespace",
+    )
+    sheet: str | None = Field(default=None, description="xlsx only: the worksheet to read, by its name as Excel shows it (default: the first sheet)")
+    header_row: int = Field(
+        default=1, ge=1, description="xlsx only: the spreadsheet row (numbered as in Excel) that holds the column names; the title rows above it are not read"
+    )
+    last_row: int | None = Field(
+        default=None, ge=2,
+        description="xlsx only: the last spreadsheet row of the table, where notes or another table follow it (default: the sheet's last non-empty row)",
     )
     timezone: str | None = Field(default=None, description="Time zone of timestamps written without an offset (default UTC), e.g. America/Los_Angeles")
     timezone_columns: dict[str, str] = Field(
@@ -273,6 +291,18 @@ class FeedConfig(_Strict):
     def json_schema_path(self) -> Path | None:
         """The JSON Schema file, resolved at load time (see :func:`load_city_config`)."""
         return Path(self.json_schema) if self.json_schema else None
+
+    @model_validator(mode="after")
+    def _format_keys(self) -> FeedConfig:
+        # Judged by value, not by what the YAML set: a feed is also rebuilt from a dump of itself.
+        given = {"sheet": self.sheet is not None, "header_row": self.header_row != 1, "last_row": self.last_row is not None, "namespaces": bool(self.namespaces)}
+        only_for = {"sheet": "xlsx", "header_row": "xlsx", "last_row": "xlsx", "namespaces": "xml"}
+        misplaced = [f"`{key}` is only for `format: {wanted}`" for key, wanted in only_for.items() if given[key] and self.format != wanted]
+        if misplaced:
+            raise ValueError(f"{'; '.join(misplaced)} (this feed's format is {self.format})")
+        if self.last_row is not None and self.last_row <= self.header_row:
+            raise ValueError(f"last_row ({self.last_row}) must be below header_row ({self.header_row})")
+        return self
 
 
 class IngestSettings(_Strict):

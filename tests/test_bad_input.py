@@ -244,7 +244,9 @@ def test_an_unknown_encoding_name_and_an_excel_workbook_say_so(tmp_path: Path) -
     with zipfile.ZipFile(workbook, "w") as archive:
         archive.writestr("xl/workbook.xml", "<workbook/>")
     _, outcome, _ = _deliver(tmp_path, "building_energy", {"building_energy/utility_bills_x.csv": workbook.getvalue()})
-    assert outcome.files[0].file_error.endswith("the file is a ZIP archive (an Excel .xlsx workbook?), not CSV text: export the sheet as CSV")
+    assert outcome.files[0].file_error.endswith(
+        "the file is a ZIP archive (an Excel .xlsx workbook?), not CSV text: set `format: xlsx` (and `sheet:`, `header_row:`) to read the workbook"
+    )
     other = tmp_path / "other"
     other.mkdir()
     _, outcome, _ = _deliver(other, "building_energy", {"building_energy/utility_bills_e.csv": (CORPUS / "bom.csv").read_bytes()}, feeds=_energy_feed(encoding="utf8x"))

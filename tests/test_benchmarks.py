@@ -19,6 +19,7 @@ BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 # Each benchmark script -> the arguments of its smoke run (small enough for the test suite).
 SMOKE_ARGS = {
     "ingest_trips.py": ["--rows", "20000", "--routes", "bare,ingest,ingest_drop_coords,ingest_transformed"],
+    "xml_streaming.py": ["5000"],
 }
 
 
@@ -80,3 +81,9 @@ def test_benchmark_has_usage_doc(script: str) -> None:
     readme = (BENCHMARKS / "README.md").read_text(encoding="utf-8")
     assert f"`{script}`" in readme
     assert " ".join(SMOKE_ARGS[script]) in readme
+
+
+def test_xml_streaming_smoke(tmp_path: Path) -> None:
+    result = _run("xml_streaming.py", tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "| 5,000 |" in result.stdout and (tmp_path / "xml_streaming.md").is_file()

@@ -47,7 +47,7 @@ def _example_in(folder: Path, name: str) -> Path:
 
 def test_every_example_is_tested() -> None:
     # A city with only reference feeds (houston_hgac) is among them: it once crashed building the schedule.
-    assert {"houston_hgac", "grants_pass", "palo_alto", "austin", "nyc_311", "seattle_benchmarking", "santa_barbara_ev_energy", "dvrpc_mercer_tracts"} <= set(EXAMPLES)
+    assert {"houston_hgac", "grants_pass", "palo_alto", "austin", "nyc_311", "seattle_benchmarking", "santa_barbara_ev_energy", "dvrpc_mercer_tracts", "san_francisco_open311", "epa_ghg_hub_workbook"} <= set(EXAMPLES)
 
 
 @pytest.mark.parametrize("name", EXAMPLES)

@@ -19,10 +19,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from xml.etree import ElementTree
 
 import duckdb
 import pytest
 import yaml
+from openpyxl import load_workbook
 
 from city_outcomes import warehouse
 from city_outcomes.config import PROJECT_ROOT, REFERENCE_FEEDS, CityConfig, IngestSettings, Paths, load_city_config
@@ -72,8 +74,9 @@ def example_city(name: str, folder: Path, **feed_overrides: dict) -> CityConfig:
 
 
 def own_feeds(city: CityConfig) -> list[str]:
-    """The feeds the example configures (not the reference data every city gets), in file order."""
-    return [name for name in city.feeds if name not in REFERENCE_FEEDS]
+    """The feeds the example configures (not the reference data every city gets, unless the example
+    reads its own in its place), in file order."""
+    return [name for name in city.feeds if name not in REFERENCE_FEEDS or city.feeds[name].path != REFERENCE_FEEDS[name]["path"]]
 
 
 @dataclass
@@ -130,6 +133,14 @@ def source_record_count(city: CityConfig, feed: str) -> int:
     for path in city.feed_files(feed):
         if config.format == "csv":
             total += len(csv_rows(path))
+        elif config.format == "xml":
+            # The standard library's parser, not the pipeline's: the elements at the records path.
+            root = ElementTree.parse(path).getroot()
+            total += len(root.findall("/".join(config.records.split("/")[1:])))
+        elif config.format == "xlsx":
+            # The rows of the table (header_row + 1 to last_row), as openpyxl reads the sheet itself.
+            sheet = load_workbook(path, read_only=True)[config.sheet]
+            total += len(list(sheet.iter_rows(min_row=config.header_row + 1, max_row=config.last_row)))
         else:
             node = json.loads(path.read_text(encoding="utf-8"))
             for step in [s for s in config.records.split(".") if s]:
@@ -156,10 +167,13 @@ def utc(*parts: int) -> datetime:
 
 # --- every example: where it reads, and that every record is accounted for ---------------------
 
-EXAMPLE_NAMES = ["austin", "bloomington", "boston", "chicago_divvy", "gbfs_2_3_spec", "grants_pass", "houston_hgac", "nyc_311", "palo_alto"]
+EXAMPLE_NAMES = [
+    "austin", "bloomington", "boston", "chicago_divvy", "epa_ghg_hub_workbook", "gbfs_2_3_spec", "grants_pass", "houston_hgac", "nyc_311",
+    "palo_alto", "san_francisco_open311",
+]
 # Examples that ship their real sample beside their configuration (SOURCES.md in their folder; the
 # contract-shape examples are tested in tests/test_contract_shapes.py).
-SHIPPED_EXAMPLES = ["nyc_311", "dvrpc_mercer_tracts", "santa_barbara_ev_energy", "seattle_benchmarking"]
+SHIPPED_EXAMPLES = ["nyc_311", "san_francisco_open311", "dvrpc_mercer_tracts", "santa_barbara_ev_energy", "seattle_benchmarking"]
 
 # example, feed, rows read (as SOURCES.md gives them), accepted, quarantined, filtered out (not the feed's rows)
 EXPECTED_COUNTS = [
@@ -177,6 +191,8 @@ EXPECTED_COUNTS = [
     ("houston_hgac", "census_tracts", 1105, 1105, 0, 0),
     # 300 requests of 43 types; 59 are HEAT/HOT WATER (counted by tests/test_examples_shipped.py from the file).
     ("nyc_311", "service_requests", 300, 59, 0, 241),
+    ("san_francisco_open311", "service_requests", 56, 56, 0, 0),
+    ("epa_ghg_hub_workbook", "global_warming_potentials", 3, 3, 0, 0),
 ]
 
 

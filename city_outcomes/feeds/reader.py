@@ -9,7 +9,9 @@ A CSV is not loaded here: :func:`open_source` checks its first bytes (encoding, 
 data rows: :mod:`city_outcomes.feeds.sniff`) and returns a query (with bound parameters) that reads
 it, so the contract step reads the file once, inside DuckDB. A JSON file is parsed, checked against
 its published JSON Schema when the feed names one, flattened by the configured paths, and
-registered as a temporary table.
+registered as a temporary table. An XML file (:mod:`city_outcomes.feeds.xml_source`) and a
+workbook's sheet (:mod:`city_outcomes.feeds.xlsx_source`) are streamed into a temporary table of
+text in record batches, so neither sits in memory as a whole.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ import jsonschema_rs
 import pyarrow as pa
 
 from city_outcomes.config import FeedConfig
-from city_outcomes.feeds import sniff
+from city_outcomes.feeds import sniff, xlsx_source, xml_source
 from city_outcomes.feeds.headers import match_header
 from city_outcomes.warehouse import quote_ident
 
@@ -83,8 +85,10 @@ def open_source(
         raise FileError(feed_name, path, "the file is empty (0 bytes)")
     if feed.format == "csv":
         source = _open_csv(conn, feed_name, feed, path)
-    else:
+    elif feed.format == "json":
         source = _open_json(conn, feed_name, feed, path, temp_name, list(required.values()))
+    else:
+        source = _open_streamed(conn, feed_name, feed, path, temp_name, list(required.values()))
     missing = {column: name for column, name in required.items() if match_header(name, source.columns) is None}
     if missing:
         wanted = ", ".join(f"{name!r} (for {column})" for column, name in missing.items())
@@ -93,6 +97,10 @@ def open_source(
             hint = ""
             if feed.format == "csv" and len(source.columns) == 1:
                 hint = f"; only one column was found ({source.columns[0]!r}): is the delimiter {feed.delimiter!r} right?"
+            elif feed.format == "xlsx":
+                hint = xlsx_source.header_hint(path, feed, list(dict.fromkeys([*feed.columns.values(), *required.values()])))
+            elif feed.format == "xml":
+                hint = f" (the elements and attributes of the records at {feed.records!r}; a deeper element is read by its path, e.g. 'location/lat')"
             shown = source.columns if len(source.columns) <= 40 else [*source.columns[:40], "…"]
             raise FileError(feed_name, path, f"required column(s) missing: {wanted}; the file has {shown}{hint}")
         # None is: the first line may be data (a file without its header), which is not shown: it
@@ -110,7 +118,7 @@ def _check_csv_text(feed_name: str, feed: FeedConfig, path: Path) -> sniff.TextE
     file-level problem at once (so that one round of fixes to the settings reads it)."""
     head, complete = sniff.head_of(path)
     if head.startswith(b"PK\x03\x04"):
-        raise FileError(feed_name, path, "the file is a ZIP archive (an Excel .xlsx workbook?), not CSV text: export the sheet as CSV")
+        raise FileError(feed_name, path, "the file is a ZIP archive (an Excel .xlsx workbook?), not CSV text: set `format: xlsx` (and `sheet:`, `header_row:`) to read the workbook")
     encoding = sniff.text_encoding(feed_name, feed.encoding, head, complete)
     problems = [encoding.problem] if encoding.problem else []
     layout = sniff.csv_layout(feed_name, sniff.decoded_head(head, complete, encoding.codec), feed.delimiter, feed.quote)
@@ -285,12 +293,40 @@ def _open_json(
     return RawSource(table, [], keys, row_rules, raw_json_column=True, scan_sql=f"{table} ORDER BY {SOURCE_ROW}")
 
 
+def _open_streamed(
+    conn: duckdb.DuckDBPyConnection, feed_name: str, feed: FeedConfig, path: Path, temp_name: str, required: list[str]
+) -> RawSource:
+    """An XML file's records or a workbook sheet's rows, streamed into the temporary table ``temp_name``."""
+    wanted = list(dict.fromkeys([*feed.columns.values(), *required]))
+    try:
+        if feed.format == "xml":
+            columns = xml_source.load_xml(conn, feed, path, temp_name, wanted, SOURCE_ROW)
+        else:
+            columns = xlsx_source.load_xlsx(conn, feed, path, temp_name, wanted, SOURCE_ROW)
+    except (xml_source.XmlProblem, xlsx_source.XlsxProblem) as exc:
+        raise FileError(feed_name, path, str(exc)) from exc
+    table = f"SELECT * FROM {quote_ident(temp_name)}"
+    return RawSource(table, [], columns, scan_sql=f"{table} ORDER BY {SOURCE_ROW}")
+
+
 def read_lines_for_quarantine(path: Path, feed: FeedConfig) -> list[tuple[int, str]]:
     """The non-blank lines of an unreadable file (after a CSV's header), numbered, for the quarantine.
 
     They are decoded in the encoding the file is in where that is not the configured one (a UTF-16
     file declared as UTF-8), so that every line of data is counted once, as the file has it.
+
+    A workbook is not text: its "lines" are the records of its sheet below the header row (numbered
+    as a readable sheet's records are), none when the workbook, the sheet or its header cannot be
+    read. An XML file that parses gives one line per record (its XML); one that does not, its lines.
     """
+    if feed.format == "xlsx":
+        return xlsx_source.row_texts_for_quarantine(path, feed)
+    if feed.format == "xml":
+        records = xml_source.record_texts(path, feed)
+        if records is not None:
+            return records
+        if xml_source.parses_without_records(path, feed):
+            return []  # its lines are the document's structure; there is no data to keep
     data = path.read_bytes()
     codec = sniff.text_encoding("", feed.encoding, data[: sniff.HEAD_BYTES], len(data) <= sniff.HEAD_BYTES).codec
     text = data.decode(codec, errors="replace")
