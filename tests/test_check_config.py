@@ -32,7 +32,7 @@ CITY_PROBLEMS = [
     ("city.yaml", 10, "paths.site", "required key missing: add `site:` to paths"),  # at the mapping it belongs in
     ("city.yaml", 11, "paths.inbox", "does not exist"),  # check-config only: a run creates nothing there
     ("city.yaml", 16, "ingest.settle_seconds", "valid number"),
-    ("city.yaml", 21, "feeds.building_energy.format", "'csvv' is not allowed; allowed values: csv, json; did you mean 'csv'?"),
+    ("city.yaml", 21, "feeds.building_energy.format", "'csvv' is not allowed; allowed values: csv, json, xml, xlsx; did you mean 'csv'?"),
     ("city.yaml", 22, "feeds.building_energy.delimeter", "unknown key; allowed keys here: contract, path, format,"),
     ("city.yaml", 25, "feeds.building_energy.columns.quantty", "is not a column of contract building_energy; its columns: period_month, building_id"),
     ("city.yaml", 27, "feeds.building_energy.date_formats.period_month", "'MM/YYYY' is not a strptime format"),
@@ -99,7 +99,7 @@ def test_summary_and_the_dagster_code_location_name_the_line_too(tmp_path: Path)
     city = _broken(tmp_path)
     summary = CliRunner().invoke(app, ["summary", "--city", str(city)])
     assert summary.exit_code == 2 and "Traceback" not in summary.output
-    assert f"{city}:21: feeds.building_energy.format: 'csvv' is not allowed; allowed values: csv, json" in summary.output
+    assert f"{city}:21: feeds.building_energy.format: 'csvv' is not allowed; allowed values: csv, json, xml, xlsx" in summary.output
     # What `dagster dev`, the UI's code location and `make validate` load: one error carrying every problem.
     with pytest.raises(ConfigError) as raised:
         load_city_config(city)
