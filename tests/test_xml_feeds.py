@@ -52,9 +52,12 @@ def _document(*requests: str, root: str = "<service_requests>", end: str = "</se
 
 def test_san_franciscos_real_requests_xml_is_ingested_with_local_times_in_utc(tmp_path: Path) -> None:
     outcome, conn = _ingest(tmp_path, {"san_francisco_requests.xml": SF_XML.read_bytes()}, **{"path": "requests/*.xml"})
-    # 56 <request> elements in the file, 4 of them Closed (counted with grep, independently of the reader).
-    assert (outcome.rows_read, outcome.rows_written, outcome.rows_quarantined) == (56, 56, 0)
-    assert dict(conn.execute("SELECT status, count(*) FROM core.service_requests GROUP BY 1").fetchall()) == {"open": 52, "closed": 4}
+    # 56 <request> elements in the file, 4 of them Closed (counted with grep, independently of the reader);
+    # 9 open ones have <lat>0.0</lat><long>0.0</long> (counted with lxml's findall), the endpoint's "no
+    # location": quarantined under the contract's null-island placeholder rule.
+    assert (outcome.rows_read, outcome.rows_written, outcome.rows_quarantined) == (56, 47, 9)
+    assert outcome.top_rules == [("null_island: placeholder: coordinates at (0, 0) (null island): lat and long are both 0", 9)]
+    assert dict(conn.execute("SELECT status, count(*) FROM core.service_requests GROUP BY 1").fetchall()) == {"open": 43, "closed": 4}
     # Record 21 is request 1129755, requested "2012-05-22 20:17:35.317" in San Francisco (PDT, UTC-7).
     row = conn.execute(
         "SELECT service_request_id, service_code, requested_at::VARCHAR, agency_responsible FROM core.service_requests WHERE _source_row = 21"
