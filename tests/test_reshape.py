@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from assets import feeds as feed_assets
+from city_outcomes import warehouse
 from city_outcomes.config import load_city_config
 from city_outcomes.feeds.ingest import ingest_feed
 from city_outcomes.feeds.reconcile import reconciliation_failures
@@ -342,3 +343,33 @@ def test_grants_pass_fuel_purchases_get_their_vehicles_fuel_type_from_the_fleet_
     flagged = {row for (row,) in conn.execute("SELECT source_row FROM meta.quarantine WHERE list_contains(failed_rules, ?)", [rule]).fetchall()}
     assert flagged == unmatched
     assert reconciliation_failures(conn, "fleet_fuel") == []
+
+
+def test_real_egrid_rates_unpivot_into_one_factor_per_gas(tmp_path: Path) -> None:
+    """eGRID2019-2023 subregion rates (real, ../shared): one column per gas becomes one factor per gas."""
+    import csv
+
+    from tests.conftest import REALDATA
+    from tests.test_realdata import example_city
+
+    source = REALDATA / "egrid_subregion_rates" / "egrid_subregion_output_rates_2019_2023.csv"
+    if not source.is_file():
+        pytest.skip(f"needs the real eGRID rates at {source}")
+    city = example_city("egrid_editions", tmp_path)
+    conn = warehouse.connect(city.warehouse_path)
+    [file] = ingest_feed(conn, city, "egrid_rates").files
+    records = list(csv.DictReader(source.open(encoding="utf-8")))
+    blank_co2e = sum(not r["co2e_lb_per_mwh"].strip() for r in records)
+    assert (file.rows_read, file.rows_filtered, file.rows_quarantined) == (2 * len(records), blank_co2e, 1)
+    # Each stored factor is its record's cell, by record number and column.
+    stored = conn.execute("SELECT _source_row, _source_field, gas, value, factor_set, region FROM core.emission_factors WHERE _feed = 'egrid_rates'").fetchall()
+    for row, field, gas, value, factor_set, region in stored:
+        record = records[row - 1]
+        assert (float(record[field]), factor_set, region) == (value, record["egrid_edition"].lower(), record["subregion"])
+        assert gas == {"co2_lb_per_mwh": "CO2", "co2e_lb_per_mwh": "CO2e"}[field]
+    # DOMAIN.md §12: the NWPP CO2e rate of eGRID2021 that Grants Pass applied, 638.523 lb/MWh.
+    assert conn.execute(
+        "SELECT value FROM core.emission_factors WHERE factor_set = 'egrid2021' AND region = 'NWPP' AND gas = 'CO2e'"
+    ).fetchone()[0] == pytest.approx(638.523)
+    assert reconciliation_failures(conn, "egrid_rates") == []
+    conn.close()
