@@ -353,26 +353,25 @@ def _calendar_checks(contract: ContractInfo, city: CityConfig, clock: CityClock)
 
 
 def _transformed(feed_name: str, contract: ContractInfo, feed: FeedConfig, headers: list[str]) -> Transformed:
-    """The feed's transformations of a file's text rows (filter, derived columns, projected coordinates)."""
-    mapping = with_file_headers(feed, headers).columns
-    points = {
-        point: {axis: match_header(mapping.get(column, column), headers) or mapping.get(column, column) for axis, column in axes.items()}
-        for point, axes in coordinate_points(contract).items()
-        if all(match_header(mapping.get(column, column), headers) for column in axes.values())
-    }
+    """The feed's transformations of a file's text rows (filter, derived columns, projected coordinates);
+    ``feed``'s mapping already points at the file's ``headers`` (:func:`with_file_headers`)."""
+    points = {}
+    for point, axes in coordinate_points(contract).items():
+        found = {axis: match_header(feed.columns.get(column, column), headers) for axis, column in axes.items()}
+        if all(found.values()):  # a point the file has both coordinates of
+            points[point] = found
     return transformed_source(
         headers, derive=feed.derive, row_filter=feed.filter, crs=feed.crs, points=points, decimal=feed.decimal, what=f"feed {feed_name!r}",
         cell=feed.unpivot.value if feed.unpivot else None,
     )
 
 
-def _reading_feed(feed: FeedConfig, headers: list[str]) -> FeedConfig:
-    """The feed as the contract step reads a file: its mapping pointed at the file's headers, and
-    each derived contract column at the column the transformation adds for it."""
-    reading = with_file_headers(feed, headers)
-    if not feed.derive:
+def _with_derived(reading: FeedConfig) -> FeedConfig:
+    """The feed as the contract step reads a file: each derived contract column pointed at the
+    column the transformation adds for it (``reading``'s mapping already points at the file's headers)."""
+    if not reading.derive:
         return reading
-    return reading.model_copy(update={"columns": {**reading.columns, **{name: DERIVED_PREFIX + name for name in feed.derive}}})
+    return reading.model_copy(update={"columns": {**reading.columns, **{name: DERIVED_PREFIX + name for name in reading.derive}}})
 
 
 def _checked_rows(
@@ -453,12 +452,13 @@ def _load_typed(
             index = len(loaded)
             try:
                 reshaped = _reshaped(feed_name, feed, source.columns, lookups or [])
-                transformed = _transformed(feed_name, contract, feed, reshaped.columns)
+                reading = with_file_headers(feed, reshaped.columns)  # once, for the transformations and the casts
+                transformed = _transformed(feed_name, contract, reading, reshaped.columns)
             except (MissingColumn, LookupTableError) as error:
                 failed.append((file, FileError(feed_name, file.source_path, str(error))))
                 continue
             raw = ibis.table(dict.fromkeys(transformed.columns, "string") | dict.fromkeys([KEEP, *reshaped.flags], "boolean"), name="__raw__")
-            expr = _checked_rows(raw, index, contract, _reading_feed(feed, reshaped.columns), calendar, reshaped.flags)
+            expr = _checked_rows(raw, index, contract, _with_derived(reading), calendar, reshaped.flags)
             select = (
                 f"WITH __file__ AS ({source.scan_sql}), __source__ AS ({reshaped.sql}), __raw__ AS ({transformed.sql}) "
                 f"SELECT * FROM ({ibis.to_sql(expr, dialect='duckdb')})"
