@@ -185,7 +185,7 @@ def transformed_source(
     columns = list(headers)
     inner = "__source__"
     if crs and points:
-        # Project each point once (to a struct), then replace its export columns with the degrees.
+        # Project each point once (a geometry per point), then replace its export columns with the degrees.
         projected = []
         for index, axes in enumerate(points.values()):
             x, y = (number_text(f"s.{quote_ident(axes[axis])}", decimal) for axis in ("lon", "lat"))
@@ -200,7 +200,9 @@ def transformed_source(
             for axis, function in (("lon", "ST_X"), ("lat", "ST_Y")):
                 # Text that is no number stays as it was, so the contract step reports it as a type error.
                 text = f"coalesce(CAST({function}(__point_{index}) AS VARCHAR), {quote_ident(axes[axis])})"
-                replaced.append(f"{f'replace({text}, {chr(39)}.{chr(39)}, {chr(39)},{chr(39)})' if decimal == ',' else text} AS {quote_ident(axes[axis])}")
+                if decimal == ",":
+                    text = f"replace({text}, '.', ',')"
+                replaced.append(f"{text} AS {quote_ident(axes[axis])}")
         selects = [f"* EXCLUDE ({', '.join(f'__point_{i}' for i in range(len(points)))}) REPLACE ({', '.join(replaced)})"]
     for column, text in derive.items():
         sql = bind_expression(check_expression(text, f"{what}: derive.{column}"), headers, f"{what}: derive.{column}")
