@@ -21,6 +21,7 @@ import pandera.backends.ibis.builtin_checks  # noqa: F401  (registers pandera's 
 from pandera.api.ibis.types import IbisData
 
 from city_outcomes.config import FeedConfig
+from city_outcomes.feeds.spaces import trimmed
 from city_outcomes.feeds.transform import DERIVED_PREFIX
 from data_contracts import ContractInfo
 
@@ -62,14 +63,9 @@ def _parse_timestamp(text: ir.StringValue, fmt: str | None, zone: str | None) ->
     return naive if zone is None else local_to_utc(zone, naive).cast(dt.timestamp)
 
 
-@ibis.udf.scalar.builtin(name="trim")
-def _trim_spaces(value: str) -> str:  # type: ignore[empty-body]
-    """DuckDB's one-argument TRIM (spaces): several times faster than trimming a set of characters."""
-
-
 def _clean_text(column: ir.StringValue) -> ir.StringValue:
     """Exports pad fields with spaces and write empty strings for missing values."""
-    return _trim_spaces(column).nullif("")
+    return trimmed(column).nullif("")
 
 
 def typed_columns(raw: ir.Table, contract: ContractInfo, feed: FeedConfig) -> tuple[dict[str, ir.Value], dict[str, ir.BooleanValue]]:

@@ -25,6 +25,7 @@ import duckdb
 from city_outcomes.config import FeedConfig, LookupConfig, UnpivotConfig
 from city_outcomes.feeds.headers import match_header
 from city_outcomes.feeds.reader import SOURCE_ROW, FileError, open_source
+from city_outcomes.feeds.spaces import trimmed_sql
 from city_outcomes.feeds.transform import MissingColumn
 from city_outcomes.warehouse import quote_ident, table_exists
 
@@ -61,10 +62,10 @@ class LookupTable:
 
 def _key_sql(parts: list[str]) -> str:
     """The key as one text: trimmed parts, NULL where a part is empty (an empty key matches nothing)."""
-    trimmed = [f"nullif(trim(CAST({part} AS VARCHAR)), '')" for part in parts]
-    if len(trimmed) == 1:
-        return trimmed[0]
-    return f"CASE WHEN {' OR '.join(f'{t} IS NULL' for t in trimmed)} THEN NULL ELSE concat_ws(chr(31), {', '.join(trimmed)}) END"
+    cleaned = [f"nullif({trimmed_sql(f'CAST({part} AS VARCHAR)')}, '')" for part in parts]
+    if len(cleaned) == 1:
+        return cleaned[0]
+    return f"CASE WHEN {' OR '.join(f'{t} IS NULL' for t in cleaned)} THEN NULL ELSE concat_ws(chr(31), {', '.join(cleaned)}) END"
 
 
 def load_lookup(conn: duckdb.DuckDBPyConnection, feed_name: str, name: str, lookup: LookupConfig, base_dir: Path, feeds: dict[str, FeedConfig]) -> LookupTable:

@@ -25,6 +25,7 @@ from sqlglot import exp
 from sqlglot.errors import ParseError
 
 from city_outcomes.feeds.headers import match_header
+from city_outcomes.feeds.spaces import trimmed_sql
 from city_outcomes.warehouse import quote_ident
 
 DERIVED_PREFIX = "__derived__"
@@ -213,7 +214,7 @@ def transformed_source(
         sql = bind_expression(check_expression(row_filter, f"{what}: filter"), headers, f"{what}: filter")
         keep.append(f"coalesce(CAST(({sql}) AS BOOLEAN), false)")
     if cell:
-        keep.append(f"coalesce(trim({quote_ident(cell)}) <> '', false)")
+        keep.append(f"coalesce({trimmed_sql(quote_ident(cell))} <> '', false)")
     selects.append(f"{' AND '.join(keep) or 'true'} AS {KEEP}")
     columns.append(KEEP)
     return Transformed(f"SELECT {', '.join(selects)} FROM {inner}", params, columns)
