@@ -5,6 +5,7 @@ import dagster as dg
 
 from assets.feeds import feed_key, monthly_partitions, partition_months
 from city_outcomes.config import CityConfig
+from city_outcomes.metrics.catalog import catalog
 from city_outcomes.metrics.emissions import implausible_building_energy, refresh_building_emissions, unmatched_energy_rows
 from pipelines.resources import CityResource, WarehouseResource
 
@@ -27,7 +28,7 @@ def build_metric_assets(city: CityConfig) -> tuple[list[dg.AssetsDefinition], li
             dg.AssetKey(["ref", "unit_conversions"]),
         ],
         kinds={"duckdb", "sql"},
-        description="Monthly tCO2e per building and energy type (sql/building_emissions_monthly.sql): activity x converted factor x GWP.",
+        description=catalog().asset_description("out.building_emissions_monthly"),
     )
     def building_emissions_monthly(context: dg.AssetExecutionContext, city: CityResource, warehouse: WarehouseResource) -> dg.MaterializeResult:
         months = partition_months(context)

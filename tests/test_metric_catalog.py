@@ -1,0 +1,97 @@
+"""The metric catalog: one entry per published number, and every metric asset registered in it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from city_outcomes.config import CityConfig
+from city_outcomes.metrics.catalog import Catalog, CatalogError, UnknownMetric, catalog, catalog_gaps, load_family
+from pipelines.definitions import build_definitions
+from tests.test_emissions import _build
+
+ENTRY = """
+  - name: {name}
+    title: A test metric
+    unit: t CO2e
+    value_column: co2e_tonnes
+    table: out.building_emissions_monthly
+    grain: [building_id, period_month, energy_type]
+    period_column: period_month
+    formula: {formula}
+    inputs: [{inputs}]
+    description: For the test.
+"""
+
+
+def _family(tmp_path: Path, *entries: str) -> Path:
+    path = tmp_path / "family.yaml"
+    path.write_text("family: test\nowner: nobody\nmetrics:\n" + "".join(entries))
+    return path
+
+
+def _asset_keys(city: CityConfig) -> list[list[str]]:
+    definitions = build_definitions(city)
+    return [list(key.path) for assets in definitions.assets for key in assets.keys]
+
+
+def test_every_metric_asset_has_an_entry_and_every_entry_an_asset(demo_city: CityConfig) -> None:
+    keys = _asset_keys(demo_city)
+    assert ["out", "building_emissions_monthly"] in keys
+    assert catalog_gaps(keys) == ([], [])
+
+
+def test_a_metric_asset_without_an_entry_is_found(demo_city: CityConfig) -> None:
+    keys = [*_asset_keys(demo_city), ["out", "fleet_emissions_monthly"]]
+    assert catalog_gaps(keys) == (["out.fleet_emissions_monthly"], [])
+
+
+def test_an_entry_without_an_asset_is_found(tmp_path: Path, demo_city: CityConfig) -> None:
+    lonely = Catalog(load_family(_family(tmp_path, ENTRY.format(name="x", formula="building_emissions_monthly", inputs="building_energy").replace(
+        "out.building_emissions_monthly", "out.nowhere"))))
+    assert catalog_gaps(_asset_keys(demo_city), lonely) == (["out.building_emissions_monthly"], ["out.nowhere"])
+
+
+def test_the_asset_description_is_the_catalogs(demo_city: CityConfig) -> None:
+    definitions = build_definitions(demo_city)
+    spec = next(a for a in definitions.assets if ["out", "building_emissions_monthly"] in [list(k.path) for k in a.keys])
+    description = next(iter(spec.specs)).description
+    for entry in catalog().for_table("out.building_emissions_monthly"):
+        assert entry.title in description and entry.name in description
+
+
+def test_entries_name_columns_the_computed_table_has(demo_city: CityConfig, conn) -> None:
+    _build(conn, demo_city)
+    for entry in catalog():
+        schema, table = entry.table.split(".")
+        columns = {r[0] for r in conn.execute("SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ?", [schema, table]).fetchall()}
+        wanted = {entry.value_column, *entry.grain, *entry.dimensions}
+        assert wanted <= columns, (entry.name, wanted - columns)
+        grain = ", ".join(entry.grain)
+        rows, distinct = conn.execute(f"SELECT count(*), count(DISTINCT ({grain})) FROM {entry.table}").fetchone()
+        assert rows == distinct > 0, f"{entry.name}: the grain does not identify a row"
+
+
+def test_an_unknown_metric_lists_the_valid_ones() -> None:
+    with pytest.raises(UnknownMetric) as error:
+        catalog().get("building_co2e")
+    assert "building_co2e_tonnes" in str(error.value) and "building_activity" in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("entries", "problem"),
+    [
+        ((ENTRY.format(name="a", formula="building_emissions_monthly", inputs="no_such_feed"),), "neither contracts nor"),
+        ((ENTRY.format(name="a", formula="no_such_formula", inputs="building_energy"),), "no_such_formula.sql not found"),
+    ],
+)
+def test_a_bad_family_file_is_refused_naming_the_problem(tmp_path: Path, entries: tuple[str, ...], problem: str) -> None:
+    with pytest.raises(CatalogError, match=problem):
+        load_family(_family(tmp_path, *entries))
+
+
+def test_a_metric_registered_twice_is_refused(tmp_path: Path) -> None:
+    entry = ENTRY.format(name="a", formula="building_emissions_monthly", inputs="building_energy")
+    with pytest.raises(CatalogError, match="registered twice"):
+        Catalog(load_family(_family(tmp_path, entry, entry)))
