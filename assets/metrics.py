@@ -6,7 +6,8 @@ import dagster as dg
 from assets.feeds import feed_key, monthly_partitions, partition_months
 from city_outcomes.config import CityConfig
 from city_outcomes.metrics.catalog import catalog
-from city_outcomes.metrics.emissions import implausible_building_energy, refresh_building_emissions, unmatched_energy_rows
+from city_outcomes.metrics.emissions import EMISSIONS_TABLE, implausible_building_energy, refresh_building_emissions, unmatched_energy_rows
+from city_outcomes.metrics.runs import record_metric_run
 from pipelines.resources import CityResource, WarehouseResource
 
 BUILDING_EMISSIONS = dg.AssetKey(["out", "building_emissions_monthly"])
@@ -34,6 +35,7 @@ def build_metric_assets(city: CityConfig) -> tuple[list[dg.AssetsDefinition], li
         months = partition_months(context)
         with warehouse.connect() as conn:
             rows = refresh_building_emissions(conn, city.load(), months)
+            record_metric_run(conn, EMISSIONS_TABLE, months, context.run_id)
         return dg.MaterializeResult(metadata={"dagster/row_count": rows, "months": f"{months[0]} to {months[1]} (exclusive)"})
 
     @dg.asset_check(asset=BUILDING_EMISSIONS, blocking=True, description="Every accepted energy row has an emissions row: no activity silently dropped for want of a factor.")

@@ -27,7 +27,9 @@ from city_outcomes.demo import DEMO_SEED, generate
 from city_outcomes.feeds.inbox import settled_files
 from city_outcomes.feeds.quarantine import feed_summary, file_problems, quarantine_sample
 from city_outcomes.locking import Holder, WarehouseBusy, display_path, hold_warehouse
+from city_outcomes.metrics.catalog import UnknownMetric
 from city_outcomes.metrics.headline import headline_figures
+from city_outcomes.trace import Trace, TraceError, trace_metric
 from pipelines.instance_settings import ensure_instance_settings
 
 app = typer.Typer(help="city-outcomes: sustainability outcome metrics for city governments.", no_args_is_help=True)
@@ -321,6 +323,65 @@ def demo(
     target = out or load_city_config(DEMO_CITY_CONFIG).inbox_dir
     for path in generate(target, seed=seed):
         console.print(str(path))
+
+
+@app.command()
+def trace(
+    metric: Annotated[str, typer.Argument(help="A metric of the catalog, e.g. building_co2e_tonnes")],
+    period: Annotated[str | None, typer.Option(help="A year (2023) or a month (2023-05)")] = None,
+    where: Annotated[list[str] | None, typer.Option(help="KEY=VALUE on one of the metric's dimensions; repeat for more")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the trace as JSON, for machines")] = False,
+    city: CityOption = None,
+    wait_timeout: WaitTimeoutOption = None,
+) -> None:
+    """Follow one published number down to its sources: the catalog entry, the SQL file, each factor
+    applied, the activity rows (feed, file, SHA-256, row numbers), contract versions, code version and run."""
+    config = load_city(city)
+    filters: dict[str, str] = {}
+    for item in where or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise typer.BadParameter(f"{item!r} is not KEY=VALUE", param_hint="--where")
+        filters[key.strip()] = value.strip()
+    with _reading(config, "city-outcomes trace", wait_timeout) as conn:
+        try:
+            result = trace_metric(conn, metric, period, filters)
+        except (UnknownMetric, TraceError) as error:
+            console.print(str(error), style="red", markup=False, soft_wrap=True)
+            raise typer.Exit(code=2) from None
+    if as_json:
+        print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False, default=str))
+        return
+    print_trace(result)
+
+
+def print_trace(result: Trace) -> None:
+    """A trace as an indented tree, for a reader."""
+    entry = result.metric
+    lines = [
+        f"{entry['title']} ({entry['name']}): {result.value:,.6g} {result.unit}" if result.value is not None else f"{entry['title']} ({entry['name']}): no value",
+        f"  selection: period {result.period or 'all'}" + "".join(f", {k} = {v}" for k, v in result.filters.items()) + f"; {result.rows:,} row(s) of {entry['table']}",
+        f"  catalog: family {entry['family']}, owner {entry['owner']}; grain {', '.join(entry['grain'])}",
+        f"  method: {entry['description']}",
+        *(f"  caveat: {caveat}" for caveat in entry["caveats"]),
+        f"  formula: {result.formula['file']} (sha256 {result.formula['sha256'][:16]}...), inputs {', '.join(entry['inputs'])}",
+    ]
+    lines += [f"  parameter: {name} = {', '.join(values)}" for name, values in result.parameters.items()]
+    for factor in result.factors:
+        shown = ", ".join(f"{k} {v}" for k, v in factor.items() if v is not None)
+        lines.append(f"  factor: {shown}")
+    lines.append(f"  activity rows: {sum(s.rows for s in result.sources):,} in {len(result.sources)} file(s)")
+    for source in result.sources:
+        lines.append(f"    feed {source.feed} (contract {source.contract} v{source.contract_version}): {source.source_path}")
+        lines.append(f"      sha256 {source.file_sha256}; landed at {source.landed_path}")
+        lines.append(f"      {source.rows:,} row(s): {source.row_numbers}")
+    for run in result.runs:
+        lines.append(f"  computed {run['computed_at']:%Y-%m-%d %H:%M} UTC by run {run['run_id']} with {run['code_version']} (months {run['period_from']} to {run['period_until']})")
+    if not result.runs:
+        lines.append("  computed: no run recorded (the table predates run records: `city-outcomes run` records one)")
+    lines.append(f"  code now: {result.code_version_now}")
+    for line in lines:
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
 
 
 def print_summary(city: CityConfig, wait_timeout: float | None = None) -> None:

@@ -79,3 +79,14 @@ CREATE TABLE IF NOT EXISTS meta.quarantine (
 -- The column of a wide export the row was unpivoted from (`unpivot:`; NULL otherwise): a record of a
 -- wide export is several rows, told apart by (file, row, field). Added after the first release.
 ALTER TABLE meta.quarantine ADD COLUMN IF NOT EXISTS source_field VARCHAR;
+
+-- Each computation of a metric table's months: the Dagster run and the code version that wrote
+-- them (`city-outcomes trace` reports both for a published number). Newest last; never updated.
+CREATE TABLE IF NOT EXISTS meta.metric_runs (
+    metric_table VARCHAR NOT NULL,
+    period_from DATE,
+    period_until DATE,
+    run_id VARCHAR,
+    code_version VARCHAR NOT NULL,
+    computed_at TIMESTAMP WITH TIME ZONE NOT NULL
+);
