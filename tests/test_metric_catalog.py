@@ -95,3 +95,15 @@ def test_a_metric_registered_twice_is_refused(tmp_path: Path) -> None:
     entry = ENTRY.format(name="a", formula="building_emissions_monthly", inputs="building_energy")
     with pytest.raises(CatalogError, match="registered twice"):
         Catalog(load_family(_family(tmp_path, entry, entry)))
+
+
+def test_the_sites_method_note_is_the_catalogs(demo_city: CityConfig, conn, tmp_path: Path) -> None:
+    from markupsafe import escape
+
+    from city_outcomes.publish.site import build_site
+
+    _build(conn, demo_city)
+    html = build_site(conn, demo_city, tmp_path / "site").index.read_text(encoding="utf-8")
+    entry = catalog().get("building_co2e_tonnes")
+    for text in (entry.description, *entry.caveats, f"city-outcomes trace {entry.name}"):
+        assert str(escape(text)) in html

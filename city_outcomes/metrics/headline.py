@@ -16,6 +16,9 @@ from city_outcomes.metrics.completeness import Completeness, YearCompleteness, y
 from city_outcomes.sql import query_dicts
 from city_outcomes.warehouse import table_exists
 
+# The catalog metric the headline reports (summed by year).
+HEADLINE_METRIC = "building_co2e_tonnes"
+
 
 @dataclass(frozen=True)
 class Headline:

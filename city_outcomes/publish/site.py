@@ -26,8 +26,9 @@ import vl_convert
 
 from city_outcomes.config import CityConfig
 from city_outcomes.feeds.quarantine import feed_summary
+from city_outcomes.metrics.catalog import catalog
 from city_outcomes.metrics.completeness import Completeness, year_completeness
-from city_outcomes.metrics.headline import Headline, headline_figures
+from city_outcomes.metrics.headline import HEADLINE_METRIC, Headline, headline_figures
 from city_outcomes.publish.charts import emissions_by_department
 from city_outcomes.publish.safe_text import csv_cell, script_json, template_environment, tooltip_sanitizer_js
 from city_outcomes.sql import load_sql
@@ -138,6 +139,8 @@ def build_site(conn: duckdb.DuckDBPyConnection, city: CityConfig, target: Path, 
         tooltip_sanitizer=tooltip_sanitizer_js(),
         bundle=f"assets/{BUNDLE_NAME}",
         generator=f"city-outcomes {version('city-outcomes')}",
+        # The method note is the metric catalog's, as `trace` and the Dagster asset show it.
+        method=catalog().get(HEADLINE_METRIC),
     )
 
     target = target.resolve()
