@@ -118,6 +118,12 @@ class Reconciliation:
     lines: list[ReconciliationLine]
     not_compared: list[date]  # published months outside the compared period
 
+    @property
+    def last_month(self) -> date:
+        """The last month compared (the end is exclusive)."""
+        before = date.fromordinal(self.end_month.toordinal() - 1)
+        return before.replace(day=1)
+
     def as_dict(self) -> dict[str, Any]:
         """For ``--json``."""
         return {
