@@ -354,18 +354,20 @@ def print_reconciliation(city: CityConfig, result) -> None:  # noqa: ANN001 (a R
     title = f"{city.city.name}: inventory against {result.feed}, {result.start_month:%Y-%m} to {result.last_month:%Y-%m} (tCO2e)"
     table = Table(title=escape(title))
     # Activity quantities are in the JSON and in out.inventory_reconciliation; the table keeps to tCO2e to fit a terminal.
-    for column in ("month", "source", "ours", "published", "difference", "factor", "activity", "boundary", "rounding", "verdict"):
-        table.add_column(column, justify="left" if column in ("month", "source", "verdict") else "right", no_wrap=column != "verdict")
+    # Rounding is in the explanation below (where it is not 0), the JSON and the table.
+    for column in ("month", "source", "verdict", "ours", "published", "difference", "factor", "activity", "boundary"):
+        table.add_column(column, justify="left" if column in ("month", "source", "verdict") else "right", no_wrap=True)
 
     for line in result.lines:
         share = f" ({line.difference_share:+.1%})" if line.difference_share is not None else ""
         table.add_row(
-            f"{line.period_month:%Y-%m}", escape(line.source),
+            f"{line.period_month:%Y-%m}", escape(line.source), escape(line.verdict),
             f"{line.inventory_tonnes:,.2f}", f"{line.published_tonnes:,.2f}", f"{line.difference_tonnes:+,.2f}{share}",
-            f"{line.factor_tonnes:+,.2f}", f"{line.activity_tonnes:+,.2f}", f"{line.boundary_tonnes:+,.2f}", f"{line.rounding_tonnes:+,.3f}",
-            escape(line.verdict), style=None if line.verdict == "matches" else "yellow",
+            f"{line.factor_tonnes:+,.2f}", f"{line.activity_tonnes:+,.2f}", f"{line.boundary_tonnes:+,.2f}",
+            style=None if line.verdict == "matches" else "yellow",
         )
-    console.print(table)
+    # Ten columns of figures: piped output gets room for them (a terminal's width is its own).
+    Console(width=None if sys.stdout.isatty() else 130).print(table)
     for line in result.lines:
         if line.verdict != "matches" or line.named:
             console.print(f"{line.period_month:%Y-%m} {line.source}: {line.explanation}", markup=False, highlight=False, soft_wrap=True)

@@ -13,9 +13,9 @@ split into parts that sum to it:
   with few digits, or float noise): such a part is reported as rounding, so a factor that differs only
   in its last printed digit "matches".
 
-Rows are paired by key where the publication's facility id is the inventory's building (meter) id.
-Where it is not (a dashboard that files meters under facility names), the rows without a partner are
-compared in aggregate, and a gap in activity is named only if exactly one set of at most three rows of
+Rows are paired by key where the publication's facility id is the inventory's building (meter) id;
+then a row without a partner is named as one side's. Where no key of a month and source is shared (a
+dashboard that files meters under facility names), the two sides are compared in aggregate, and a gap in activity is named only if exactly one set of at most three rows of
 the larger side accounts for it: its activity equal to the gap, and its cost equal to the cost gap
 wherever both sides give costs. Such a naming says it was inferred, and how.
 """
@@ -251,8 +251,8 @@ def _line(month: date, source: str, inventory: list[dict], published: list[dict]
         only_inv = [row for k, row in by_key_inv.items() if k not in by_key_pub]
         only_pub = [row for k, row in by_key_pub.items() if k not in by_key_inv]
         named: list[NamedRow] = []
-        if only_inv and only_pub:
-            # Different grains (meters against facilities): compare the rest in aggregate, naming a gap's rows.
+        if only_inv and only_pub and not shared:
+            # No key in common: different grains (meters against facilities). Compare in aggregate, naming a gap's rows.
             inv_larger = _sum(only_inv, "activity_quantity") >= _sum(only_pub, "activity_quantity")
             extra, other = (only_inv, only_pub) if inv_larger else (only_pub, only_inv)
             gap_rows, how = (None, "") if _gap_is_nil(extra, other) else _explain_gap(extra, other)
@@ -293,7 +293,9 @@ def _gap_is_nil(extra: list[dict], other: list[dict]) -> bool:
 
 def _verdicts(line: ReconciliationLine, notes: list[str]) -> None:
     unit = line.activity_unit or "unit"
-    if line.factor_tonnes == 0.0:
+    if line.factor_tonnes == 0.0 and line.inventory_factor is None:
+        line.factor_verdict = "not compared: no activity both sides count"
+    elif line.factor_tonnes == 0.0:
         line.factor_verdict = "matches"
     else:
         ratio = line.inventory_factor / line.published_factor - 1 if line.inventory_factor and line.published_factor else None
