@@ -61,6 +61,7 @@ ID_FIELDS = {
     "service_requests": {"service_request_id"},
     "building_benchmarking": {"property_id"},
     "ev_charging_energy": {"station_id"},
+    "published_emissions": {"facility_id"},
 }
 
 
