@@ -7,10 +7,12 @@ from assets.feeds import feed_key, monthly_partitions, partition_months
 from city_outcomes.config import CityConfig
 from city_outcomes.metrics.catalog import catalog
 from city_outcomes.metrics.emissions import EMISSIONS_TABLE, implausible_building_energy, refresh_building_emissions, unmatched_energy_rows
+from city_outcomes.metrics.reconciliation import PUBLISHED_CONTRACT, ReconciliationError, reconcile, write_reconciliation
 from city_outcomes.metrics.runs import record_metric_run
 from pipelines.resources import CityResource, WarehouseResource
 
 BUILDING_EMISSIONS = dg.AssetKey(["out", "building_emissions_monthly"])
+INVENTORY_RECONCILIATION = dg.AssetKey(["out", "inventory_reconciliation"])
 
 
 def build_metric_assets(city: CityConfig) -> tuple[list[dg.AssetsDefinition], list[dg.AssetChecksDefinition]]:
@@ -54,4 +56,37 @@ def build_metric_assets(city: CityConfig) -> tuple[list[dg.AssetsDefinition], li
         sample = [{k: str(v) for k, v in row.items()} for row in flagged[:10]]
         return dg.AssetCheckResult(passed=not flagged, severity=dg.AssetCheckSeverity.WARN, metadata={"flagged": len(flagged), "sample": dg.MetadataValue.json(sample)})
 
-    return [building_emissions_monthly], [every_energy_row_has_emissions, plausible_energy_intensity]
+    assets = [building_emissions_monthly]
+    published = [name for name, feed in city.feeds.items() if feed.contract == PUBLISHED_CONTRACT]
+    if published:
+        assets.append(_reconciliation_asset(published))
+    return assets, [every_energy_row_has_emissions, plausible_energy_intensity]
+
+
+def _reconciliation_asset(published: list[str]) -> dg.AssetsDefinition:
+    """The inventory against each of the city's published feeds (city_outcomes/metrics/reconciliation.py),
+    over the inventory's months; only for a city with a feed of the published_emissions contract."""
+
+    @dg.asset(
+        key=INVENTORY_RECONCILIATION,
+        group_name="metrics",
+        deps=[BUILDING_EMISSIONS, *(feed_key(name) for name in published)],
+        kinds={"duckdb", "sql"},
+        description=catalog().asset_description("out.inventory_reconciliation"),
+    )
+    def inventory_reconciliation(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+        written, mismatched = 0, 0
+        with warehouse.connect() as conn:
+            for name in published:
+                try:
+                    result = reconcile(conn, name)
+                except ReconciliationError as error:
+                    # No figures of the feed yet (or no inventory): nothing to compare, which is not a failure of the run.
+                    context.log.warning(f"{name}: not reconciled: {error}")
+                    continue
+                written += write_reconciliation(conn, result)
+                mismatched += sum(line.verdict != "matches" for line in result.lines)
+            record_metric_run(conn, "out.inventory_reconciliation", None, context.run_id)
+        return dg.MaterializeResult(metadata={"dagster/row_count": written, "lines_not_matching": mismatched, "feeds": ", ".join(published)})
+
+    return inventory_reconciliation

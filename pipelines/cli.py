@@ -315,6 +315,70 @@ def contract(
 
 
 @app.command()
+def reconcile(
+    against: Annotated[str, typer.Option("--against", help="The published feed to compare the inventory with (a feed of contract published_emissions)")],
+    city: CityOption = None,
+    period: Annotated[str | None, typer.Option("--period", help="2023, 2023-01 or 2023-01..2023-05 (default: the inventory's months)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the reconciliation as JSON, for machines")] = False,
+    wait_timeout: WaitTimeoutOption = None,
+) -> None:
+    """Compare the inventory with the city's own published figures, per month and source, attributing every
+    difference to factor, activity (the meters or facilities named), boundary or rounding.
+
+    Reads the warehouse only; `city-outcomes run` writes the same comparison to out.inventory_reconciliation.
+    """
+    from city_outcomes.metrics.reconciliation import PUBLISHED_CONTRACT, ReconciliationError, parse_period
+    from city_outcomes.metrics.reconciliation import reconcile as compare
+
+    config = load_city(city)
+    feeds = [name for name, feed in config.feeds.items() if feed.contract == PUBLISHED_CONTRACT]
+    if against not in feeds:
+        known = f"its feeds of contract {PUBLISHED_CONTRACT}: {', '.join(feeds)}" if feeds else f"it has no feed of contract {PUBLISHED_CONTRACT}"
+        raise typer.BadParameter(f"no published feed {against!r} in {config.config_path}; {known}", param_hint="--against")
+    try:
+        months = parse_period(period) if period else None
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--period") from None
+    with _reading(config, "city-outcomes reconcile", wait_timeout) as conn:
+        try:
+            result = compare(conn, against, months)
+        except ReconciliationError as error:
+            console.print(str(error), style="red", markup=False, highlight=False, soft_wrap=True)
+            raise typer.Exit(code=1) from None
+    if as_json:
+        typer.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+        return
+    print_reconciliation(config, result)
+
+
+def print_reconciliation(city: CityConfig, result) -> None:  # noqa: ANN001 (a Reconciliation; imported lazily)
+    """The reconciliation as a table (one row per month and source) and, below it, each line's explanation."""
+    title = f"{city.city.name}: inventory against {result.feed}, {result.start_month:%Y-%m} to {result.last_month:%Y-%m} (tCO2e)"
+    table = Table(title=escape(title))
+    # Activity quantities are in the JSON and in out.inventory_reconciliation; the table keeps to tCO2e to fit a terminal.
+    # Rounding is in the explanation below (where it is not 0), the JSON and the table.
+    for column in ("month", "source", "verdict", "ours", "published", "difference", "factor", "activity", "boundary"):
+        table.add_column(column, justify="left" if column in ("month", "source", "verdict") else "right", no_wrap=True)
+
+    for line in result.lines:
+        share = f" ({line.difference_share:+.1%})" if line.difference_share is not None else ""
+        table.add_row(
+            f"{line.period_month:%Y-%m}", escape(line.source), escape(line.verdict),
+            f"{line.inventory_tonnes:,.2f}", f"{line.published_tonnes:,.2f}", f"{line.difference_tonnes:+,.2f}{share}",
+            f"{line.factor_tonnes:+,.2f}", f"{line.activity_tonnes:+,.2f}", f"{line.boundary_tonnes:+,.2f}",
+            style=None if line.verdict == "matches" else "yellow",
+        )
+    # Ten columns of figures: piped output gets room for them (a terminal's width is its own).
+    Console(width=None if sys.stdout.isatty() else 130).print(table)
+    for line in result.lines:
+        if line.verdict != "matches" or line.named:
+            console.print(f"{line.period_month:%Y-%m} {line.source}: {line.explanation}", markup=False, highlight=False, soft_wrap=True)
+    if result.not_compared:
+        months = ", ".join(f"{m:%Y-%m}" for m in result.not_compared)
+        console.print(f"Published months outside the compared period, not compared: {months}", style="dim", markup=False, soft_wrap=True)
+
+
+@app.command()
 def demo(
     out: Annotated[Path | None, typer.Option(help="Folder to write into (default: the demo city's inbox)")] = None,
     seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same bytes")] = DEMO_SEED,

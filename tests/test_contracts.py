@@ -62,6 +62,7 @@ ID_FIELDS = {
     "building_benchmarking": {"property_id"},
     "ev_charging_energy": {"station_id"},
     "community_energy": {"utility"},
+    "published_emissions": {"facility_id"},
 }
 
 
