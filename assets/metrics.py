@@ -27,7 +27,7 @@ def build_metric_assets(city: CityConfig) -> tuple[list[dg.AssetsDefinition], li
             dg.AssetKey(["ref", "unit_conversions"]),
         ],
         kinds={"duckdb", "sql"},
-        description="Monthly tCO2e per building and energy type (sql/building_emissions_monthly.sql): activity x converted factor x GWP.",
+        description="Monthly tCO2e per building and energy type (sql/building_emissions_monthly.sql): activity x converted factor x GWP (or a CO2e factor as published); location-based co2e_tonnes and market-based co2e_tonnes_market, every factor applied listed per row.",
     )
     def building_emissions_monthly(context: dg.AssetExecutionContext, city: CityResource, warehouse: WarehouseResource) -> dg.MaterializeResult:
         months = partition_months(context)
