@@ -28,8 +28,9 @@ SPECS_DIR = PROJECT_ROOT / "data_contracts" / "specs"
 REFERENCE_FEEDS = {
     "emission_factors": {
         "contract": "emission_factors",
-        "path": str(REFERENCE_DATA / "emission_factors.csv"),
-        "description": "Published emission factors shipped with city-outcomes (reference_data/SOURCES.md)",
+        # emission_factors.csv (EPA Hub 2021) and emission_factors_egrid.csv (eGRID2019-2023 editions).
+        "path": str(REFERENCE_DATA / "emission_factors*.csv"),
+        "description": "Published emission factors shipped with city-outcomes: EPA GHG Emission Factors Hub 2021 and eGRID2019-2023 (reference_data/SOURCES.md)",
         "settle_seconds": 0,
     },
     "global_warming_potentials": {
@@ -51,7 +52,12 @@ class CityInfo(_Strict):
     name: str
     state: str
     grid_subregion: str = Field(description="eGRID subregion acronym used for electricity factors, e.g. RFCE")
-    factor_set: str = Field(description="Edition of emission factors, e.g. epa_ghg_hub_2021")
+    factor_set: str = Field(description="Edition of emission factors for fuels (natural gas), e.g. epa_ghg_hub_2021")
+    electricity_factors: dict[int, str] = Field(
+        default_factory=dict,
+        description="Inventory year -> the electricity factor edition (factor set) its location-based scope 2 uses, e.g. {2023: egrid2021}; "
+        "a year not named gets the latest edition whose data year is at most the inventory year (the default, stated on every row)",
+    )
     gwp_set: Literal["AR4", "AR5", "AR6"] = Field(description="IPCC assessment report whose 100-year GWPs convert gases to CO2e")
     first_month: date = Field(description="First month of the reporting calendar (the first monthly partition)")
     timezone: str | None = Field(
@@ -68,6 +74,16 @@ class CityInfo(_Strict):
                 ZoneInfo(value)
             except (ZoneInfoNotFoundError, ValueError):
                 raise ValueError(f"{value!r} is not an IANA time zone; write one like America/New_York or Europe/Paris") from None
+        return value
+
+    @field_validator("electricity_factors")
+    @classmethod
+    def _inventory_years(cls, value: dict[int, str]) -> dict[int, str]:
+        for year, edition in value.items():
+            if not 1990 <= year <= 2100:
+                raise ValueError(f"{year} is not an inventory year: write a year such as 2023 (edition by year, e.g. {{2023: egrid2021}})")
+            if not edition.strip():
+                raise ValueError(f"the edition for {year} is empty: name a factor set, e.g. egrid2021")
         return value
 
     @field_validator("first_month")

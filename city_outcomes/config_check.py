@@ -69,6 +69,7 @@ def check_city_file(path: Path | str, files: bool = False) -> CityCheck:
     elif user_feeds is None:
         data["feeds"] = {name: dict(feed) for name, feed in REFERENCE_FEEDS.items()}
     issues += _time_zone_problems(doc, data)
+    issues += _electricity_edition_problems(doc, data)
     config, model_issues = validate(doc, CityConfig, {**data, "config_path": path}, internal=LOADER_KEYS)
     issues += model_issues
     if isinstance(raw.get("privacy"), str):
@@ -159,6 +160,39 @@ def _time_zone_problems(doc: YamlDocument, data: dict[str, Any]) -> list[ConfigI
         return []
     return [doc.issue(("city", "timezone"), f"required: feeds {', '.join(timestamped)} are timestamped, and their months are the city's "
                       "local months (set e.g. `timezone: America/New_York` under `city:`)", at="missing")]
+
+
+def shipped_electricity_editions() -> dict[str, int]:
+    """The electricity factor editions shipped in reference_data (factor set -> data year): those with total-output rates."""
+    import csv
+    from glob import glob
+
+    editions: dict[str, int] = {}
+    for name in sorted(glob(REFERENCE_FEEDS["emission_factors"]["path"])):
+        with open(name, newline="", encoding="utf-8") as handle:
+            for row in csv.DictReader(handle):
+                if row["activity"] == "electricity" and row["rate_basis"] == "total_output":
+                    editions[row["factor_set"]] = max(editions.get(row["factor_set"], 0), int(row["data_year"]))
+    return editions
+
+
+def _electricity_edition_problems(doc: YamlDocument, data: dict[str, Any]) -> list[ConfigIssue]:
+    """city.electricity_factors names shipped editions, unless the city brings its own emission_factors feed
+    (whose factor sets are known only when it is read: the metric names a missing one then, row by row)."""
+    city = data.get("city")
+    chosen = city.get("electricity_factors") if isinstance(city, dict) else None
+    feeds = data.get("feeds") if isinstance(data.get("feeds"), dict) else {}
+    own = [name for name, feed in feeds.items() if name != "emission_factors" and isinstance(feed, dict) and feed.get("contract") == "emission_factors"]
+    if not isinstance(chosen, dict) or own or REFERENCE_FEEDS["emission_factors"]["path"] != feeds.get("emission_factors", {}).get("path"):
+        return []
+    editions = shipped_electricity_editions()
+    shipped = ", ".join(f"{name} (data year {year})" for name, year in sorted(editions.items()))
+    return [
+        doc.issue(("city", "electricity_factors", year), f"{edition!r} is not a shipped electricity factor edition; shipped: {shipped}"
+                  f"{closest(edition, sorted(editions))} (or add a feed of the emission_factors contract with its rates)")
+        for year, edition in chosen.items()
+        if isinstance(edition, str) and edition not in editions
+    ]
 
 
 def _privacy_problems(doc: YamlDocument, policy_path: Path) -> list[ConfigIssue]:

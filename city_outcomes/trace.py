@@ -25,7 +25,7 @@ from city_outcomes.warehouse import quote_ident, table_exists
 
 LINEAGE = ("_feed", "_file_sha256", "_source_row")
 # Settings a formula ran with, shown where a metric table carries them as columns.
-PARAMETER_COLUMNS = ("factor_set", "gwp_set", "grid_subregion")
+PARAMETER_COLUMNS = ("factor_set", "factor_basis", "factor_choice", "market_method", "gwp_set", "grid_subregion")
 FACTORS_COLUMN = "factors_applied"
 PERIOD = re.compile(r"^(\d{4})(?:-(\d{2}))?$")
 

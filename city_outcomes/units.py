@@ -46,6 +46,6 @@ def unit_conversions() -> pd.DataFrame:
         )
     )
     # Emission factor units -> kg of gas per canonical activity unit (or per gallon / scf for fuels).
-    for from_unit, to_unit in [("lb/MWh", "kg/kWh"), ("kg/MMBtu", "kg/MMBtu"), ("g/MMBtu", "kg/MMBtu"), ("kg/gal", "kg/gal"), ("g/gal", "kg/gal"), ("kg/scf", "kg/scf")]:
+    for from_unit, to_unit in [("lb/MWh", "kg/kWh"), ("kg/kWh", "kg/kWh"), ("kg/MMBtu", "kg/MMBtu"), ("g/MMBtu", "kg/MMBtu"), ("kg/gal", "kg/gal"), ("g/gal", "kg/gal"), ("kg/scf", "kg/scf")]:
         rows.append(("emission_factor", from_unit, to_unit, _multiplier(from_unit, to_unit), method))
     return pd.DataFrame(rows, columns=["quantity", "from_unit", "to_unit", "multiplier", "method"])

@@ -14,11 +14,15 @@ class EmissionFactors(Contract):
 
     factor_set: str = Field(description="Edition the factor belongs to, e.g. epa_ghg_hub_2021")
     activity: str = Field(description="What is consumed, e.g. electricity, natural_gas, motor_gasoline")
-    region: str = Field(description="eGRID subregion for electricity, 'US' otherwise")
-    rate_basis: str = Field(isin=["total_output", "non_baseload", "combustion"], description="total_output for inventories; non_baseload only for avoided-emission estimates")
+    region: str = Field(description="eGRID subregion for grid electricity, the supplier's service area for a supplier-specific rate, 'US' otherwise")
+    rate_basis: str = Field(
+        isin=["total_output", "non_baseload", "combustion", "supplier_specific"],
+        description="total_output (grid average) for location-based inventories; supplier_specific (a utility's own rate) for market-based scope 2; "
+        "non_baseload only for avoided-emission estimates",
+    )
     gas: str = Field(isin=GASES, description="Greenhouse gas the factor is for")
     value: float = Field(gt=0, description="Emission per unit of activity")
-    unit: str = Field(isin=["lb/MWh", "kg/MMBtu", "g/MMBtu", "kg/gal", "g/gal", "kg/scf"], description="Mass of gas per activity unit")
+    unit: str = Field(isin=["lb/MWh", "kg/kWh", "kg/MMBtu", "g/MMBtu", "kg/gal", "g/gal", "kg/scf"], description="Mass of gas per activity unit")
     sector: str = Field(description="GPC sector and sub-sector the factor serves, e.g. 'I.2.2 commercial/institutional grid energy'")
     source_document: str = Field(description="Publisher and title of the document the value is read from")
     source_table: str = Field(description="Table or file within the document")
@@ -28,7 +32,7 @@ class EmissionFactors(Contract):
     class Config:
         title = "Emission factors"
         unique = ["factor_set", "activity", "region", "rate_basis", "gas"]
-        metadata = {"version": "1.0.0", "time_column": None}
+        metadata = {"version": "1.1.0", "time_column": None}
 
 
 CONTRACT = EmissionFactors

@@ -18,6 +18,7 @@ import pytest
 from typer.testing import CliRunner
 
 from city_outcomes import warehouse
+from city_outcomes.config import CityConfig
 from city_outcomes.feeds.ingest import ingest_feed
 from city_outcomes.metrics.emissions import refresh_building_emissions, write_unit_conversions
 from city_outcomes.metrics.reconciliation import ReconciliationError, _line, parse_period, reconcile, write_reconciliation
@@ -67,13 +68,14 @@ def raw() -> dict:
     return {"kwh": kwh, "cost": cost, "published": published, "beacon": beacon}
 
 
-@pytest.fixture(scope="module")
-def grants_pass(tmp_path_factory: pytest.TempPathFactory):
-    """Grants Pass ingested (bills, dashboard figures, factors) with the default factors, eGRID2019 of Hub 2021."""
+def _ingested(folder: Path, electricity_factors: dict[int, str] | None = None) -> CityConfig:
+    """Grants Pass ingested (bills, dashboard figures, factors) through its own configuration, which names
+    eGRID2021 for 2023 as the City's dashboard does; ``electricity_factors`` names another edition instead."""
     from tests.test_realdata import example_city
 
-    folder = tmp_path_factory.mktemp("grants_pass_reconcile")
     city = example_city("grants_pass", folder)
+    if electricity_factors is not None:
+        city = city.model_copy(update={"city": city.city.model_copy(update={"electricity_factors": electricity_factors})})
     conn = warehouse.connect(city.warehouse_path)
     for feed in ("emission_factors", "global_warming_potentials", "building_energy", "dashboard_emissions"):
         ingest_feed(conn, city, feed)
@@ -81,6 +83,18 @@ def grants_pass(tmp_path_factory: pytest.TempPathFactory):
     refresh_building_emissions(conn, city, (MONTHS[0], date(2023, 6, 1)))
     conn.close()
     return city
+
+
+@pytest.fixture(scope="module")
+def grants_pass(tmp_path_factory: pytest.TempPathFactory) -> CityConfig:
+    """Grants Pass as configured: eGRID2021 NWPP CO2e for 2023."""
+    return _ingested(tmp_path_factory.mktemp("grants_pass_reconcile"))
+
+
+@pytest.fixture(scope="module")
+def grants_pass_egrid2019(tmp_path_factory: pytest.TempPathFactory) -> CityConfig:
+    """Grants Pass with 2023 at the Hub 2021's eGRID2019 per-gas rates, the project's only edition before issue 12."""
+    return _ingested(tmp_path_factory.mktemp("grants_pass_reconcile_2019"), {2023: "epa_ghg_hub_2021"})
 
 
 def _electricity(result) -> dict[date, object]:
@@ -103,8 +117,8 @@ def test_the_dashboard_leaves_out_the_meters_of_one_agreement(raw) -> None:
 
 
 @needs_realdata
-def test_with_egrid2019_grants_pass_is_13_percent_high_and_the_factor_explains_it(grants_pass, raw) -> None:
-    with warehouse.connect(grants_pass.warehouse_path, read_only=True) as conn:
+def test_with_egrid2019_grants_pass_is_13_percent_high_and_the_factor_explains_it(grants_pass_egrid2019, raw) -> None:
+    with warehouse.connect(grants_pass_egrid2019.warehouse_path, read_only=True) as conn:
         result = reconcile(conn, "dashboard_emissions")
     assert (result.start_month, result.end_month, result.not_compared) == (MONTHS[0], date(2023, 6, 1), [date(2023, 6, 1)])
     lines = _electricity(result)
@@ -136,12 +150,11 @@ def test_with_egrid2019_grants_pass_is_13_percent_high_and_the_factor_explains_i
 
 @needs_realdata
 def test_with_the_dashboards_own_factor_every_month_matches_but_for_the_missing_meters(grants_pass, raw, tmp_path: Path) -> None:
-    # The other helper's per-year editions will give eGRID2021 NWPP CO2e; here it is planted in a copy of the warehouse.
-    copy = tmp_path / "planted.duckdb"
+    # The example names eGRID2021 for 2023 (city.electricity_factors), as the City's dashboard uses: NWPP CO2e.
+    copy = tmp_path / "copy.duckdb"
     shutil.copy(grants_pass.warehouse_path, copy)
     per_kwh = EGRID2021_NWPP_LB_CO2E_PER_MWH / LB_PER_TONNE / 1000
     with warehouse.connect(copy) as conn:
-        conn.execute("UPDATE out.building_emissions_monthly SET co2e_tonnes = activity_quantity * ? WHERE energy_type = 'electricity'", [per_kwh])
         result = reconcile(conn, "dashboard_emissions")
         assert write_reconciliation(conn, result) == len(result.lines)
         stored = dict(conn.execute("SELECT period_month, verdict FROM out.inventory_reconciliation WHERE source = 'electricity'").fetchall())
@@ -167,7 +180,7 @@ def test_sources_the_inventory_does_not_count_are_boundary(grants_pass) -> None:
         result = reconcile(conn, "dashboard_emissions", parse_period("2023-02"))
     # DashboardData.csv, February 2023 (by hand from the file): Diesel, Gasoline, Natural Gas and Electricity rows.
     assert {line.source: line.verdict for line in result.lines} == {
-        "diesel": "boundary", "gasoline": "boundary", "natural_gas": "boundary", "electricity": "factor + activity",
+        "diesel": "boundary", "gasoline": "boundary", "natural_gas": "boundary", "electricity": "activity",
     }
     gas = next(line for line in result.lines if line.source == "natural_gas")
     assert gas.boundary_tonnes == -gas.published_tonnes and gas.inventory_tonnes == 0.0
@@ -194,7 +207,7 @@ def test_the_command_prints_and_answers_json(grants_pass) -> None:
     config.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
     out = runner.invoke(app, ["reconcile", "--against", "dashboard_emissions", "--city", str(config), "--period", "2023-01"], env=env)
     assert out.exit_code == 0, out.output
-    assert "74266183" in out.output and "| factor + activity |" in out.output.replace("│", "|")
+    assert "74266183" in out.output and "| activity |" in out.output.replace("│", "|")
     answer = runner.invoke(app, ["reconcile", "--against", "dashboard_emissions", "--city", str(config), "--json"], env=env)
     assert answer.exit_code == 0, answer.output
     data = json.loads(answer.output)

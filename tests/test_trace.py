@@ -13,7 +13,7 @@ from city_outcomes.config import CityConfig
 from city_outcomes.metrics.runs import metric_runs, record_metric_run
 from city_outcomes.trace import TraceError, row_ranges, trace_metric
 from pipelines.cli import app
-from tests.test_emissions import AR4_CH4, AR4_N2O, GAS_CH4_G, GAS_CO2_KG, GAS_N2O_G, KG_PER_LB, RFCE_CH4, RFCE_CO2, RFCE_N2O, _build
+from tests.test_emissions import AR4_CH4, AR4_N2O, GAS_CH4_G, GAS_CO2_KG, GAS_N2O_G, KG_PER_LB, RFCE_2023_CO2E, _build
 
 
 def _bill_rows(city: CityConfig, building: str, month: str) -> dict[int, tuple[str, float, str]]:
@@ -35,7 +35,8 @@ def test_a_building_month_is_traced_to_its_bills_and_formula(demo_city: CityConf
     for commodity, usage, unit in bills.values():
         if commodity == "Electric":
             assert unit == "KWH"
-            by_hand += usage / 1000 * KG_PER_LB * (RFCE_CO2 + RFCE_CH4 * AR4_CH4 + RFCE_N2O * AR4_N2O) / 1000
+            # The demo names no edition: 2023's default is eGRID2023, whose RFCE rate is given as CO2e.
+            by_hand += usage / 1000 * KG_PER_LB * RFCE_2023_CO2E / 1000
         else:
             assert unit == "THERMS"  # 1 therm = 0.1 MMBtu
             by_hand += usage * 0.1 * (GAS_CO2_KG + GAS_CH4_G / 1000 * AR4_CH4 + GAS_N2O_G / 1000 * AR4_N2O) / 1000
@@ -50,7 +51,17 @@ def test_a_building_month_is_traced_to_its_bills_and_formula(demo_city: CityConf
     assert source.row_numbers == row_ranges(list(bills)) and source.rows == 2
     assert source.landed_path and source.landed_path.endswith("utility_bills_2023.csv")
     assert traced.formula["file"] == "city_outcomes/sql/building_emissions_monthly.sql"
-    assert traced.parameters == {"factor_set": ["epa_ghg_hub_2021"], "gwp_set": ["AR4"], "grid_subregion": ["RFCE"]}
+    assert traced.parameters["factor_set"] == ["egrid2023", "epa_ghg_hub_2021"]
+    assert traced.parameters["gwp_set"] == ["AR4"] and traced.parameters["grid_subregion"] == ["RFCE"]
+    # Each factor applied, as EPA publishes it (typed from the tables in tests/test_emissions.py).
+    applied = {(f["factor_set"], f["gas"]): (f["value"], f["unit"]) for f in traced.factors}
+    assert applied == {
+        ("egrid2023", "CO2e"): (RFCE_2023_CO2E, "lb/MWh"),
+        ("epa_ghg_hub_2021", "CO2"): (GAS_CO2_KG, "kg/MMBtu"),
+        ("epa_ghg_hub_2021", "CH4"): (GAS_CH4_G, "g/MMBtu"),
+        ("epa_ghg_hub_2021", "N2O"): (GAS_N2O_G, "g/MMBtu"),
+    }
+    assert all(f["source_document"] and f["data_year"] for f in traced.factors)
 
 
 def test_a_year_and_a_department_add_up_to_the_rows_they_select(demo_city: CityConfig, conn) -> None:

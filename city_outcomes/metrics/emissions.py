@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -11,14 +13,14 @@ from city_outcomes.feeds.ingest import ensure_core_table
 from city_outcomes.feeds.privacy import PrivacyPolicy
 from city_outcomes.sql import load_sql, query_dicts
 from city_outcomes.units import unit_conversions
-from city_outcomes.warehouse import transaction
+from city_outcomes.warehouse import table_exists, transaction
 from data_contracts import get_contract
 
 EMISSIONS_TABLE = "out.building_emissions_monthly"
 
 
 class MissingFactorError(ValueError):
-    """The city's configuration asks for factors the factor table does not have."""
+    """An activity row finds no emission factor (or the city's GWP set is unknown): the run stops, naming the rows."""
 
 
 def write_unit_conversions(conn: duckdb.DuckDBPyConnection) -> int:
@@ -32,48 +34,107 @@ def write_unit_conversions(conn: duckdb.DuckDBPyConnection) -> int:
 
 
 def check_factor_coverage(conn: duckdb.DuckDBPyConnection, city: CityConfig) -> None:
-    """Fail early, naming the setting, if the factor set lacks the city's grid subregion or GWP set."""
-    found = conn.execute(
-        """
+    """Fail early, naming the setting, if the GWP set is unknown (factors are checked per activity row)."""
+    found = conn.execute("SELECT count(*) FROM core.global_warming_potentials WHERE gwp_set = $gwp_set", {"gwp_set": city.city.gwp_set}).fetchone()[0]
+    if not found:
+        raise MissingFactorError(f"{city.config_path}: no global warming potentials for gwp_set {city.city.gwp_set!r}")
+
+
+def emission_params(city: CityConfig, months: tuple[date, date]) -> dict[str, Any]:
+    """The bound parameters of building_emissions_monthly.sql for a city and months [start, end)."""
+    configured = sorted(city.city.electricity_factors.items())
+    return {
+        "start_month": months[0],
+        "end_month": months[1],
+        "factor_set": city.city.factor_set,
+        "grid_subregion": city.city.grid_subregion,
+        "gwp_set": city.city.gwp_set,
+        "configured_years": [year for year, _ in configured],
+        "configured_sets": [edition for _, edition in configured],
+    }
+
+
+def _fix_for(problem: dict[str, Any], city: CityConfig, editions: list[str]) -> str:
+    """The setting that fixes a missing factor, in words."""
+    year = problem["inventory_year"]
+    feed_hint = "or add the factor (with its source and year) in a feed of the emission_factors contract in the city's configuration"
+    if problem["problem"].startswith("market-based"):
+        return f"correct the supplier-specific factors (rate_basis supplier_specific) with data year <= {year}, {feed_hint}"
+    if problem["energy_type"] == "electricity":
+        known = f" (editions with rates for {city.city.grid_subregion}: {', '.join(editions)})" if editions else ""
+        return (f"name an edition that has it under city.electricity_factors, e.g. `electricity_factors: {{{year}: egrid2021}}`{known}; "
+                f"check city.grid_subregion ({city.city.grid_subregion!r}); {feed_hint}")
+    return f"set city.factor_set to a factor set with {problem['energy_type']} factors, {feed_hint}"
+
+
+def missing_factor_message(conn: duckdb.DuckDBPyConnection, city: CityConfig, staged: str) -> str | None:
+    """Every activity row of ``staged`` without a factor, grouped by feed, energy type, year and problem, naming the
+    first row (file and row number) of each group and the setting that fixes it; None if every row has its factors."""
+    problems = conn.execute(
+        f"""
         SELECT
-            count(*) FILTER (WHERE activity = 'electricity' AND region = $region AND rate_basis = 'total_output'),
-            count(*) FILTER (WHERE activity = 'natural_gas' AND rate_basis = 'combustion'),
-            (SELECT count(*) FROM core.global_warming_potentials WHERE gwp_set = $gwp_set)
-        FROM core.emission_factors WHERE factor_set = $factor_set
-        """,
-        {"region": city.city.grid_subregion, "factor_set": city.city.factor_set, "gwp_set": city.city.gwp_set},
-    ).fetchone()
-    problems = []
-    if not found[0]:
-        problems.append(f"no electricity factors for grid_subregion {city.city.grid_subregion!r} in factor_set {city.city.factor_set!r}")
-    if not found[1]:
-        problems.append(f"no natural gas factors in factor_set {city.city.factor_set!r}")
-    if not found[2]:
-        problems.append(f"no global warming potentials for gwp_set {city.city.gwp_set!r}")
-    if problems:
-        raise MissingFactorError(f"{city.config_path}: " + "; ".join(problems))
+            staged._feed, staged.energy_type, staged.inventory_year, staged.factor_problem AS problem, count(*) AS rows,
+            arg_min(coalesce(files.source_path, staged._file_sha256), (staged.period_month, staged._source_row)) AS file,
+            arg_min(staged._source_row, (staged.period_month, staged._source_row)) AS source_row,
+            min(staged.period_month) AS first_month
+        FROM {staged} AS staged
+        LEFT JOIN meta.landed_files AS files ON files.feed = staged._feed AND files.file_sha256 = staged._file_sha256
+        WHERE staged.factor_problem IS NOT NULL
+        GROUP BY ALL
+        ORDER BY first_month, staged._feed, staged.energy_type
+        """
+    ).fetchall()
+    if not problems:
+        return None
+    editions = [row[0] for row in conn.execute(
+        "SELECT DISTINCT factor_set FROM core.emission_factors WHERE activity = 'electricity' AND rate_basis = 'total_output' AND region = ? ORDER BY 1",
+        [city.city.grid_subregion],
+    ).fetchall()]
+    lines = []
+    for feed, energy_type, year, problem, rows, file, source_row, first_month in problems:
+        others = f" and {rows - 1:,} more row(s) like it" if rows > 1 else ""
+        fix = _fix_for({"energy_type": energy_type, "inventory_year": year, "problem": problem}, city, editions)
+        lines.append(
+            f"feed {feed}: {Path(file).name if file else '?'} row {source_row}{others}: {energy_type}, inventory year {year} "
+            f"({first_month:%Y-%m}): {problem}. Fix: {fix}"
+        )
+    count = sum(row[4] for row in problems)
+    return f"{city.config_path}: {count:,} activity row(s) found no emission factor; none is left out of the inventory silently:\n" + "\n".join(lines)
+
+
+def _same_columns(conn: duckdb.DuckDBPyConnection, table: str, staged: str) -> bool:
+    def columns(name: str) -> list[tuple]:
+        return [(row[0], row[1]) for row in conn.execute(f"DESCRIBE {name}").fetchall()]
+
+    return columns(table) == columns(staged)
 
 
 def refresh_building_emissions(conn: duckdb.DuckDBPyConnection, city: CityConfig, months: tuple[date, date]) -> int:
-    """Recompute the months in [start, end) atomically; return the number of rows written."""
+    """Recompute the months in [start, end) atomically; return the number of rows written.
+
+    Raises :class:`MissingFactorError` (and writes nothing) if any activity row finds no factor."""
     # A city may have no buildings inventory (or no energy feed yet): the metric still runs, and
     # buildings it cannot place show as "Not in buildings inventory".
     policy = PrivacyPolicy.load(city)
     for name in ("building_energy", "buildings", "emission_factors", "global_warming_potentials"):
         ensure_core_table(conn, get_contract(name), policy)
     check_factor_coverage(conn, city)
-    params = {
-        "start_month": months[0],
-        "end_month": months[1],
-        "factor_set": city.city.factor_set,
-        "grid_subregion": city.city.grid_subregion,
-        "gwp_set": city.city.gwp_set,
-    }
     query = load_sql("building_emissions_monthly")
-    with transaction(conn):
-        conn.execute(f"CREATE TABLE IF NOT EXISTS {EMISSIONS_TABLE} AS SELECT * FROM ({query}) LIMIT 0", params)
-        conn.execute(f"DELETE FROM {EMISSIONS_TABLE} WHERE period_month >= ? AND period_month < ?", list(months))
-        conn.execute(f"INSERT INTO {EMISSIONS_TABLE} {query}", params)
+    staged = "_building_emissions_staged"
+    conn.execute(f"CREATE OR REPLACE TEMP TABLE {staged} AS {query}", emission_params(city, months))
+    try:
+        message = missing_factor_message(conn, city, staged)
+        if message:
+            raise MissingFactorError(message)
+        with transaction(conn):
+            if table_exists(conn, *EMISSIONS_TABLE.split(".")) and not _same_columns(conn, EMISSIONS_TABLE, f"SELECT * EXCLUDE (factor_problem) FROM {staged}"):
+                # A table written by an earlier version of this metric: rebuilt, not mixed with rows of another shape.
+                conn.execute(f"DROP TABLE {EMISSIONS_TABLE}")
+            conn.execute(f"CREATE TABLE IF NOT EXISTS {EMISSIONS_TABLE} AS SELECT * EXCLUDE (factor_problem) FROM {staged} LIMIT 0")
+            conn.execute(f"DELETE FROM {EMISSIONS_TABLE} WHERE period_month >= ? AND period_month < ?", list(months))
+            conn.execute(f"INSERT INTO {EMISSIONS_TABLE} SELECT * EXCLUDE (factor_problem) FROM {staged}")
+    finally:
+        conn.execute(f"DROP TABLE IF EXISTS {staged}")
     return conn.execute(
         f"SELECT count(*) FROM {EMISSIONS_TABLE} WHERE period_month >= ? AND period_month < ?", list(months)
     ).fetchone()[0]

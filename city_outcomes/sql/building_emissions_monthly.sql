@@ -1,10 +1,31 @@
 -- Monthly greenhouse-gas emissions of municipal buildings: one row per building, month and energy type.
 -- activity as billed x unit conversion = activity in canonical unit (kWh, MMBtu);
--- x emission factor per gas (converted to kg per canonical unit) = kg of each gas;
--- x 100-year GWP of the city's GWP set, summed = kg CO2e.
--- Electricity uses eGRID total-output rates: the inventory basis (GPC I.x.2, scope 2); non-baseload
--- rates are for avoided-emission estimates only. Natural gas uses stationary combustion factors
--- (GPC I.x.1, scope 1). Parameters: $start_month, $end_month (half-open), $factor_set, $grid_subregion, $gwp_set.
+-- x emission factor (converted to kg per canonical unit) = kg of gas;
+-- per-gas factors: x 100-year GWP of the city's GWP set, summed = kg CO2e;
+-- a factor published as CO2e: taken as it is (the publisher's own GWPs), no GWP applied.
+--
+-- Which factors (every choice is written on the row, in `factor_choice` and in each `factors_applied` entry):
+-- * Electricity (scope 2, GPC I.x.2), location-based: eGRID total-output rates of the city's grid subregion, from the
+--   edition the city names for the inventory year (city.electricity_factors, passed as $configured_years and
+--   $configured_sets), else by default the latest edition whose data year is at most the inventory year (ties: the
+--   later source year, then per-gas before CO2e-only, then the name). An edition is a factor set with total-output
+--   electricity rates for the subregion, shipped or from a city's own emission_factors feed; only editions that can
+--   give a whole figure (CO2, CH4 and N2O, or CO2e) are default candidates: eGRID2019 and 2020 as EPA's Power
+--   Profiler lists them carry CO2 only, and a CO2-only figure would leave CH4 and N2O out unannounced.
+--   Non-baseload rates are for avoided-emission estimates only and are never chosen.
+-- * Natural gas (scope 1, GPC I.x.1): stationary combustion factors of city.factor_set ($factor_set).
+-- * Per-gas or CO2e: where a chosen factor set has all of CO2, CH4 and N2O for the activity, the per-gas factors are
+--   used (the city's GWP set then applies, and the CO2/CH4/N2O columns are filled); only where it lacks them is its
+--   CO2e factor used (`factor_basis` = 'CO2e', per-gas columns NULL: the publisher gave no split).
+-- * Market-based (GHG Protocol Scope 2 Guidance, dual reporting): `co2e_tonnes_market`. For electricity, the
+--   supplier-specific factor (rate_basis 'supplier_specific', from a city's emission_factors feed, any region: the
+--   region names the supplier's area) with the latest data year at most the inventory year; where the city gives
+--   none, the location-based rate (`market_method` = 'location-based fallback'). Scope 1 rows are the same in both.
+--   `co2e_tonnes` stays the location-based figure.
+-- A row whose chosen factor set gives no usable factor, or gives one gas twice (two feeds), is kept with
+-- `factor_problem` saying what is missing; city_outcomes/metrics/emissions.py stops the run on any such row.
+-- Parameters: $start_month, $end_month (half-open), $factor_set, $grid_subregion, $gwp_set, $configured_years,
+-- $configured_sets.
 WITH energy AS (
     SELECT *
     FROM core.building_energy
@@ -13,62 +34,257 @@ WITH energy AS (
 
 activity AS (
     SELECT
+        row_number() OVER (ORDER BY energy._feed, energy._file_sha256, energy._source_row, energy.energy_type) AS row_id,
         energy.*,
+        year(energy.period_month)::INTEGER AS inventory_year,
         energy.quantity * conversion.multiplier AS activity_quantity,
         conversion.to_unit AS activity_unit
     FROM energy
-    JOIN ref.unit_conversions AS conversion
+    LEFT JOIN ref.unit_conversions AS conversion
         ON conversion.quantity = energy.energy_type AND conversion.from_unit = energy.unit
 ),
 
-factors AS (
+factor_rows AS (
     SELECT
-        factor.activity,
-        factor.gas,
-        factor.value * conversion.multiplier AS gas_kg_per_unit,
+        factor.*,
+        factor.value * conversion.multiplier AS kg_per_unit,
         conversion.to_unit AS factor_unit
     FROM core.emission_factors AS factor
     JOIN ref.unit_conversions AS conversion
         ON conversion.quantity = 'emission_factor' AND conversion.from_unit = factor.unit
-    WHERE factor.factor_set = $factor_set
-        AND (
-            (factor.activity = 'electricity' AND factor.region = $grid_subregion AND factor.rate_basis = 'total_output')
-            OR (factor.activity = 'natural_gas' AND factor.rate_basis = 'combustion')
-        )
 ),
 
-gases AS (
+-- Location-based electricity editions for the city's grid subregion, and what each can give.
+grid_editions AS (
     SELECT
-        activity.*,
-        factors.gas,
-        activity.activity_quantity * factors.gas_kg_per_unit AS gas_kg,
-        gwp.gwp_100yr
+        factor_set,
+        max(data_year) AS data_year,
+        max(source_year) AS source_year,
+        count(DISTINCT gas) FILTER (WHERE gas IN ('CO2', 'CH4', 'N2O')) = 3 AS has_per_gas,
+        bool_or(gas = 'CO2e') AS has_co2e
+    FROM factor_rows
+    WHERE activity = 'electricity' AND region = $grid_subregion AND rate_basis = 'total_output'
+    GROUP BY factor_set
+),
+
+supplier_editions AS (
+    SELECT factor_set, max(data_year) AS data_year, max(source_year) AS source_year
+    FROM factor_rows
+    WHERE activity = 'electricity' AND rate_basis = 'supplier_specific'
+    GROUP BY factor_set
+),
+
+configured AS (
+    SELECT unnest($configured_years::INTEGER[]) AS inventory_year, unnest($configured_sets::VARCHAR[]) AS factor_set
+),
+
+electricity_years AS (
+    SELECT DISTINCT inventory_year FROM activity WHERE energy_type = 'electricity'
+),
+
+default_grid_edition AS (
+    SELECT years.inventory_year, editions.factor_set
+    FROM electricity_years AS years
+    JOIN grid_editions AS editions
+        ON editions.data_year <= years.inventory_year AND (editions.has_per_gas OR editions.has_co2e)
+    QUALIFY row_number() OVER (
+        PARTITION BY years.inventory_year
+        ORDER BY editions.data_year DESC, editions.source_year DESC, editions.has_per_gas DESC, editions.factor_set
+    ) = 1
+),
+
+default_supplier_edition AS (
+    SELECT years.inventory_year, editions.factor_set
+    FROM electricity_years AS years
+    JOIN supplier_editions AS editions ON editions.data_year <= years.inventory_year
+    QUALIFY row_number() OVER (
+        PARTITION BY years.inventory_year ORDER BY editions.data_year DESC, editions.source_year DESC, editions.factor_set
+    ) = 1
+),
+
+-- One choice per activity row and method: the factor set, the rate basis and region it is read with, and why.
+location_choice AS (
+    SELECT
+        activity.row_id,
+        'location' AS method,
+        CASE activity.energy_type
+            WHEN 'electricity' THEN coalesce(configured.factor_set, default_grid_edition.factor_set)
+            ELSE $factor_set
+        END AS factor_set,
+        CASE activity.energy_type WHEN 'electricity' THEN 'total_output' ELSE 'combustion' END AS rate_basis,
+        CASE activity.energy_type WHEN 'electricity' THEN $grid_subregion END AS region,
+        CASE
+            WHEN activity.energy_type <> 'electricity' THEN 'configured: city.factor_set'
+            WHEN configured.factor_set IS NOT NULL THEN format('configured: city.electricity_factors[{}]', activity.inventory_year)
+            ELSE format('default: latest edition with data year <= {}', activity.inventory_year)
+        END AS chosen
     FROM activity
-    -- The factor must be per the activity's canonical unit: kg/kWh for kWh, kg/MMBtu for MMBtu.
-    JOIN factors
-        ON factors.activity = activity.energy_type AND factors.factor_unit = 'kg/' || activity.activity_unit
-    JOIN core.global_warming_potentials AS gwp
-        ON gwp.gas = factors.gas AND gwp.gwp_set = $gwp_set
+    LEFT JOIN configured
+        ON activity.energy_type = 'electricity' AND configured.inventory_year = activity.inventory_year
+    LEFT JOIN default_grid_edition
+        ON activity.energy_type = 'electricity' AND default_grid_edition.inventory_year = activity.inventory_year
+),
+
+market_choice AS (
+    SELECT
+        location_choice.row_id,
+        'market' AS method,
+        coalesce(supplier.factor_set, location_choice.factor_set) AS factor_set,
+        CASE WHEN supplier.factor_set IS NOT NULL THEN 'supplier_specific' ELSE location_choice.rate_basis END AS rate_basis,
+        CASE WHEN supplier.factor_set IS NULL THEN location_choice.region END AS region,
+        CASE
+            WHEN activity.energy_type <> 'electricity' THEN location_choice.chosen
+            WHEN supplier.factor_set IS NOT NULL
+                THEN format('market: supplier-specific factor, latest data year <= {}', activity.inventory_year)
+            ELSE format('market: location-based fallback, no supplier-specific factor with data year <= {}; ', activity.inventory_year)
+                || location_choice.chosen
+        END AS chosen,
+        CASE
+            WHEN activity.energy_type <> 'electricity' THEN 'scope 1: same as location-based'
+            WHEN supplier.factor_set IS NOT NULL THEN 'supplier-specific'
+            ELSE 'location-based fallback'
+        END AS market_method
+    FROM location_choice
+    JOIN activity USING (row_id)
+    LEFT JOIN default_supplier_edition AS supplier
+        ON activity.energy_type = 'electricity' AND supplier.inventory_year = activity.inventory_year
+),
+
+choices AS (
+    SELECT row_id, method, factor_set, rate_basis, region, chosen FROM location_choice
+    UNION ALL
+    SELECT row_id, method, factor_set, rate_basis, region, chosen FROM market_choice
+),
+
+-- Every factor row a choice could use: its activity, set, basis and region, in a unit per the activity's canonical unit.
+candidates AS (
+    SELECT choices.row_id, choices.method, choices.chosen, factor_rows.*
+    FROM choices
+    JOIN activity USING (row_id)
+    JOIN factor_rows
+        ON factor_rows.activity = activity.energy_type
+        AND factor_rows.factor_set = choices.factor_set
+        AND factor_rows.rate_basis = choices.rate_basis
+        AND (choices.region IS NULL OR factor_rows.region = choices.region)
+        AND factor_rows.factor_unit = 'kg/' || activity.activity_unit
+),
+
+-- Per-gas where the set has CO2, CH4 and N2O; else its CO2e factor; else nothing (a problem). A gas given twice
+-- (two feeds, or two regions of a fuel) is a conflict: no figure is made from a guess between them.
+basis AS (
+    SELECT
+        choices.row_id,
+        choices.method,
+        CASE
+            WHEN count(DISTINCT candidates.gas) FILTER (WHERE candidates.gas IN ('CO2', 'CH4', 'N2O')) = 3 THEN 'per_gas'
+            WHEN bool_or(candidates.gas = 'CO2e') THEN 'CO2e'
+        END AS factor_basis,
+        count(candidates.gas) > count(DISTINCT candidates.gas) AS has_conflict,
+        string_agg(DISTINCT candidates.gas, ', ' ORDER BY candidates.gas) AS gases_found,
+        string_agg(DISTINCT candidates._feed, ', ' ORDER BY candidates._feed) AS feeds_found
+    FROM choices
+    LEFT JOIN candidates USING (row_id, method)
+    GROUP BY ALL
+),
+
+applied AS (
+    SELECT
+        candidates.*,
+        basis.factor_basis,
+        gwp.gwp_100yr
+    FROM candidates
+    JOIN basis USING (row_id, method)
+    LEFT JOIN core.global_warming_potentials AS gwp
+        ON gwp.gas = candidates.gas AND gwp.gwp_set = $gwp_set
+    WHERE (basis.factor_basis = 'per_gas' AND candidates.gas IN ('CO2', 'CH4', 'N2O'))
+        OR (basis.factor_basis = 'CO2e' AND candidates.gas = 'CO2e')
+),
+
+figures AS (
+    SELECT
+        applied.row_id,
+        applied.method,
+        any_value(applied.factor_basis) AS factor_basis,
+        sum(applied.kg_per_unit) FILTER (WHERE applied.gas = 'CO2') AS co2_kg_per_unit,
+        sum(applied.kg_per_unit) FILTER (WHERE applied.gas = 'CH4') AS ch4_kg_per_unit,
+        sum(applied.kg_per_unit) FILTER (WHERE applied.gas = 'N2O') AS n2o_kg_per_unit,
+        -- A CO2e factor already is CO2e: weight 1. A per-gas factor without a GWP leaves the sum NULL (a problem).
+        sum(applied.kg_per_unit * CASE WHEN applied.gas = 'CO2e' THEN 1 ELSE applied.gwp_100yr END) AS co2e_kg_per_unit,
+        bool_or(applied.gas <> 'CO2e' AND applied.gwp_100yr IS NULL) AS lacks_gwp,
+        list(
+            {
+                'gas': applied.gas, 'value': applied.value, 'unit': applied.unit, 'factor_set': applied.factor_set,
+                'region': applied.region, 'rate_basis': applied.rate_basis, 'source_document': applied.source_document,
+                'source_table': applied.source_table, 'source_year': applied.source_year, 'data_year': applied.data_year,
+                'chosen': applied.chosen
+            }
+            ORDER BY applied.gas
+        ) AS factors_applied
+    FROM applied
+    GROUP BY applied.row_id, applied.method
+),
+
+-- Each row's figure by method, or what keeps it from having one.
+per_method AS (
+    SELECT
+        choices.row_id,
+        choices.method,
+        choices.factor_set,
+        choices.rate_basis,
+        choices.region,
+        choices.chosen,
+        figures.factor_basis,
+        figures.co2_kg_per_unit,
+        figures.ch4_kg_per_unit,
+        figures.n2o_kg_per_unit,
+        figures.co2e_kg_per_unit,
+        figures.factors_applied,
+        CASE
+            WHEN activity.activity_unit IS NULL
+                THEN format('no conversion of {} in {} to a canonical unit', activity.energy_type, activity.unit)
+            WHEN choices.factor_set IS NULL
+                THEN format('no edition has {} total-output rates (CO2, CH4 and N2O, or CO2e) for grid_subregion {} with data year <= {}',
+                    activity.energy_type, ('''' || choices.region || ''''), activity.inventory_year)
+            WHEN basis.has_conflict
+                THEN format('factor set {} gives the same {} factor more than once (gases {}, feeds {})',
+                    ('''' || choices.factor_set || ''''), activity.energy_type, basis.gases_found, basis.feeds_found)
+            WHEN basis.factor_basis IS NULL
+                THEN format('factor set {} has no {} {} factor{} in kg/{} or a unit convertible to it: needs CO2, CH4 and N2O, or CO2e (found: {})',
+                    ('''' || choices.factor_set || ''''), activity.energy_type, choices.rate_basis,
+                    CASE WHEN choices.region IS NOT NULL THEN ' for grid_subregion ' || ('''' || choices.region || '''') ELSE '' END,
+                    activity.activity_unit, coalesce(basis.gases_found, 'none'))
+            WHEN figures.lacks_gwp
+                THEN format('gwp_set {} lacks a GWP for a gas of factor set {}', ('''' || $gwp_set || ''''), ('''' || choices.factor_set || ''''))
+        END AS factor_problem
+    FROM choices
+    JOIN activity USING (row_id)
+    JOIN basis USING (row_id, method)
+    LEFT JOIN figures USING (row_id, method)
 ),
 
 per_row AS (
     SELECT
-        building_id,
-        period_month,
-        energy_type,
-        quantity,
-        unit,
-        activity_quantity,
-        activity_unit,
-        sum(gas_kg) FILTER (WHERE gas = 'CO2') AS co2_kg,
-        sum(gas_kg) FILTER (WHERE gas = 'CH4') AS ch4_kg,
-        sum(gas_kg) FILTER (WHERE gas = 'N2O') AS n2o_kg,
-        sum(gas_kg * gwp_100yr) / 1000 AS co2e_tonnes,
-        _feed,
-        _file_sha256,
-        _source_row
-    FROM gases
-    GROUP BY ALL
+        activity.*,
+        location.factor_set,
+        location.chosen AS factor_choice,
+        location.factor_basis,
+        location.co2e_kg_per_unit AS factor_value,
+        'kg CO2e/' || activity.activity_unit AS factor_unit,
+        activity.activity_quantity * location.co2_kg_per_unit AS co2_kg,
+        activity.activity_quantity * location.ch4_kg_per_unit AS ch4_kg,
+        activity.activity_quantity * location.n2o_kg_per_unit AS n2o_kg,
+        activity.activity_quantity * location.co2e_kg_per_unit / 1000 AS co2e_tonnes,
+        location.factors_applied,
+        activity.activity_quantity * market.co2e_kg_per_unit / 1000 AS co2e_tonnes_market,
+        market_choice.market_method,
+        market.factor_set AS market_factor_set,
+        market.factor_basis AS market_factor_basis,
+        market.factors_applied AS market_factors_applied,
+        coalesce('location-based: ' || location.factor_problem, 'market-based: ' || market.factor_problem) AS factor_problem
+    FROM activity
+    JOIN per_method AS location ON location.row_id = activity.row_id AND location.method = 'location'
+    JOIN per_method AS market ON market.row_id = activity.row_id AND market.method = 'market'
+    JOIN market_choice ON market_choice.row_id = activity.row_id
 ),
 
 final AS (
@@ -88,9 +304,21 @@ final AS (
         per_row.ch4_kg,
         per_row.n2o_kg,
         per_row.co2e_tonnes,
-        $factor_set AS factor_set,
+        per_row.factor_set,
         $gwp_set AS gwp_set,
         $grid_subregion AS grid_subregion,
+        per_row.factor_basis,
+        per_row.factor_value,
+        per_row.factor_unit,
+        per_row.factor_choice,
+        per_row.factors_applied,
+        per_row.co2e_tonnes_market,
+        per_row.market_method,
+        per_row.market_factor_set,
+        per_row.market_factor_basis,
+        per_row.market_factors_applied,
+        per_row.inventory_year,
+        per_row.factor_problem,
         per_row._feed,
         per_row._file_sha256,
         per_row._source_row
