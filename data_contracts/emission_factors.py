@@ -15,7 +15,10 @@ class EmissionFactors(Contract):
     factor_set: str = Field(description="Edition the factor belongs to, e.g. epa_ghg_hub_2021")
     activity: str = Field(description="What is consumed, e.g. electricity, natural_gas, motor_gasoline")
     region: str = Field(description="eGRID subregion for electricity, 'US' otherwise")
-    rate_basis: str = Field(isin=["total_output", "non_baseload", "combustion"], description="total_output for inventories; non_baseload only for avoided-emission estimates")
+    rate_basis: str = Field(
+        isin=["total_output", "non_baseload", "combustion", "non_road_per_gallon"],
+        description="total_output for inventories; non_baseload only for avoided-emission estimates; combustion for fuel CO2 (and stationary CH4/N2O); non_road_per_gallon for the per-gallon vehicle CH4/N2O of EPA Hub Table 5",
+    )
     gas: str = Field(isin=GASES, description="Greenhouse gas the factor is for")
     value: float = Field(gt=0, description="Emission per unit of activity")
     unit: str = Field(isin=["lb/MWh", "kg/MMBtu", "g/MMBtu", "kg/gal", "g/gal", "kg/scf"], description="Mass of gas per activity unit")
@@ -28,7 +31,7 @@ class EmissionFactors(Contract):
     class Config:
         title = "Emission factors"
         unique = ["factor_set", "activity", "region", "rate_basis", "gas"]
-        metadata = {"version": "1.0.0", "time_column": None}
+        metadata = {"version": "1.1.0", "time_column": None}
 
 
 CONTRACT = EmissionFactors
