@@ -7,12 +7,14 @@ from assets.feeds import feed_key, monthly_partitions, partition_months
 from city_outcomes.config import CityConfig
 from city_outcomes.metrics.catalog import catalog
 from city_outcomes.metrics.emissions import EMISSIONS_TABLE, implausible_building_energy, refresh_building_emissions, unmatched_energy_rows
+from city_outcomes.metrics.fleet import FLEET_EMISSIONS_TABLE, describe_missing, fleet_fuel_without_emissions, refresh_fleet_emissions
 from city_outcomes.metrics.reconciliation import PUBLISHED_CONTRACT, ReconciliationError, reconcile, write_reconciliation
 from city_outcomes.metrics.runs import record_metric_run
 from pipelines.resources import CityResource, WarehouseResource
 
 BUILDING_EMISSIONS = dg.AssetKey(["out", "building_emissions_monthly"])
 INVENTORY_RECONCILIATION = dg.AssetKey(["out", "inventory_reconciliation"])
+FLEET_EMISSIONS = dg.AssetKey(["out", "fleet_emissions_monthly"])
 
 
 def build_metric_assets(city: CityConfig) -> tuple[list[dg.AssetsDefinition], list[dg.AssetChecksDefinition]]:
@@ -56,11 +58,47 @@ def build_metric_assets(city: CityConfig) -> tuple[list[dg.AssetsDefinition], li
         sample = [{k: str(v) for k, v in row.items()} for row in flagged[:10]]
         return dg.AssetCheckResult(passed=not flagged, severity=dg.AssetCheckSeverity.WARN, metadata={"flagged": len(flagged), "sample": dg.MetadataValue.json(sample)})
 
-    assets = [building_emissions_monthly]
+    @dg.asset(
+        key=FLEET_EMISSIONS,
+        group_name="metrics",
+        partitions_def=monthly_partitions(city),
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        deps=[
+            feed_key("fleet_fuel"),
+            feed_key("emission_factors"),
+            feed_key("global_warming_potentials"),
+            dg.AssetKey(["ref", "unit_conversions"]),
+        ],
+        kinds={"duckdb", "sql"},
+        description=catalog().asset_description(FLEET_EMISSIONS_TABLE),
+    )
+    def fleet_emissions_monthly(context: dg.AssetExecutionContext, city: CityResource, warehouse: WarehouseResource) -> dg.MaterializeResult:
+        months = partition_months(context)
+        with warehouse.connect() as conn:
+            rows = refresh_fleet_emissions(conn, city.load(), months)
+            record_metric_run(conn, FLEET_EMISSIONS_TABLE, months, context.run_id)
+        return dg.MaterializeResult(metadata={"dagster/row_count": rows, "months": f"{months[0]} to {months[1]} (exclusive)"})
+
+    @dg.asset_check(
+        asset=FLEET_EMISSIONS,
+        blocking=True,
+        description="Every accepted fleet fuel row has an emissions row: a fuel without a factor stops the run, naming the feed, file, row, fuel and year.",
+    )
+    def every_fuel_row_has_emissions(city: CityResource, warehouse: WarehouseResource) -> dg.AssetCheckResult:
+        with warehouse.connect() as conn:
+            unmatched = fleet_fuel_without_emissions(conn, city.load())
+        sample = [{k: str(v) for k, v in row.items()} for row in unmatched[:10]]
+        return dg.AssetCheckResult(
+            passed=not unmatched,
+            description=describe_missing(unmatched) if unmatched else None,
+            metadata={"unmatched_rows": len(unmatched), "sample": dg.MetadataValue.json(sample)},
+        )
+
+    assets = [building_emissions_monthly, fleet_emissions_monthly]
     published = [name for name, feed in city.feeds.items() if feed.contract == PUBLISHED_CONTRACT]
     if published:
         assets.append(_reconciliation_asset(published))
-    return assets, [every_energy_row_has_emissions, plausible_energy_intensity]
+    return assets, [every_energy_row_has_emissions, plausible_energy_intensity, every_fuel_row_has_emissions]
 
 
 def _reconciliation_asset(published: list[str]) -> dg.AssetsDefinition:

@@ -1,7 +1,8 @@
 """Rebuild emission_factors.csv from EPA's GHG Emission Factors Hub 2021 (CSV extract of the workbook).
 
-Run: python reference_data/extract_epa_ghg_hub_2021.py reference_data/sources/ghg-emission-factors-hub-2021_tables_1_2_3_4_6.csv
-The extract ships in reference_data/sources/ (see reference_data/SOURCES.md).
+Run: python reference_data/extract_epa_ghg_hub_2021.py reference_data/sources/ghg-emission-factors-hub-2021_tables_1_2_3_4_6.csv [reference_data/sources/ghg-emission-factors-hub-2021_table_5.csv]
+Both extracts ship in reference_data/sources/ (see reference_data/SOURCES.md); the Table 5 one is
+written from the workbook by extract_epa_ghg_hub_2021_table_5.py.
 """
 
 from __future__ import annotations
@@ -44,11 +45,30 @@ NATURAL_GAS_FIELDS = {
     ("n2o_factor", "g N2O per mmBtu"): ("N2O", "g/MMBtu"),
 }
 MOBILE_UNITS = {"kg CO2 per gallon": "kg/gal", "kg CO2 per scf": "kg/scf"}
+# Table 5 (CH4 and N2O of non-road vehicles, g per gallon) rows the fleet metric uses as its per-gallon
+# default: the fleet_fuel contract has no miles or model years, which Tables 3 and 4 (g per mile) need.
+# Table 5 is the Hub's only per-gallon CH4/N2O table for vehicles; of its vehicle types, the
+# construction/mining off-road trucks are the nearest to a municipal fleet's work trucks (gasoline and
+# diesel). It has no truck row for LPG, so propane takes construction/mining equipment's LPG row.
+# (vehicle type, fuel type) -> the activity name of the Table 2 CO2 factor for the same fuel.
+NON_ROAD_DEFAULTS = {
+    ("Construction/Mining Offroad Trucks", "Gasoline"): "motor_gasoline",
+    ("Construction/Mining Offroad Trucks", "Diesel"): "diesel",
+    ("Construction/Mining Equipment", "LPG"): "lpg",
+}
+NON_ROAD_FIELDS = {("ch4_factor", "g CH4 per gallon"): "CH4", ("n2o_factor", "g N2O per gallon"): "N2O"}
+TABLE_5 = HERE / "sources" / "ghg-emission-factors-hub-2021_table_5.csv"
 
 
-def extract(source: Path) -> list[dict[str, str]]:
+def extract(source: Path, table_5: Path = TABLE_5) -> list[dict[str, str]]:
     """The factor rows the project ships, in a stable order."""
     rows: list[dict[str, str]] = []
+    with table_5.open(newline="", encoding="utf-8") as handle:
+        for record in csv.DictReader(handle):
+            key, gas = (record["category"], record["fuel_or_subregion"]), NON_ROAD_FIELDS.get((record["field"], record["unit"]))
+            if key in NON_ROAD_DEFAULTS and gas:
+                table = f"{record['table']}: {key[0]}, {key[1]}"
+                rows.append(_row(NON_ROAD_DEFAULTS[key], "US", "non_road_per_gallon", gas, record["value"], "g/gal", "II.x.1 transportation fuel combustion (scope 1)", table, data_year=2018))
     with source.open(newline="", encoding="utf-8") as handle:
         for record in csv.DictReader(handle):
             table, name, field, value, unit = (record[k] for k in ("table", "fuel_or_subregion", "field", "value", "unit"))
@@ -81,4 +101,4 @@ def write(rows: list[dict[str, str]], target: Path = OUTPUT) -> None:
 
 
 if __name__ == "__main__":
-    write(extract(Path(sys.argv[1])))
+    write(extract(Path(sys.argv[1]), *(Path(a) for a in sys.argv[2:3])))

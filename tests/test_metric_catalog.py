@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
 import yaml
 
 from city_outcomes.config import CityConfig, load_city_config
+from city_outcomes.feeds.ingest import ingest_feed
 from city_outcomes.metrics.catalog import Catalog, CatalogError, UnknownMetric, catalog, catalog_gaps, load_family
+from city_outcomes.metrics.fleet import refresh_fleet_emissions
 from pipelines.definitions import build_definitions
 from tests.test_emissions import _build
 
@@ -59,7 +62,7 @@ def test_a_metric_asset_without_an_entry_is_found(demo_city: CityConfig) -> None
 def test_an_entry_without_an_asset_is_found(tmp_path: Path, demo_city: CityConfig) -> None:
     lonely = Catalog(load_family(_family(tmp_path, ENTRY.format(name="x", formula="building_emissions_monthly", inputs="building_energy").replace(
         "out.building_emissions_monthly", "out.nowhere"))))
-    assert catalog_gaps(_asset_keys(demo_city), lonely) == (["out.building_emissions_monthly"], ["out.nowhere"])
+    assert catalog_gaps(_asset_keys(demo_city), lonely) == (["out.building_emissions_monthly", "out.fleet_emissions_monthly"], ["out.nowhere"])
 
 
 def test_the_asset_description_is_the_catalogs(demo_city: CityConfig) -> None:
@@ -73,6 +76,8 @@ def test_the_asset_description_is_the_catalogs(demo_city: CityConfig) -> None:
 def test_entries_name_columns_the_computed_table_has(demo_city: CityConfig, conn) -> None:
     _build(conn, demo_city)
     checked = []
+    ingest_feed(conn, demo_city, "fleet_fuel")
+    refresh_fleet_emissions(conn, demo_city, (date(2023, 1, 1), date(2026, 1, 1)))
     for entry in catalog():
         schema, table = entry.table.split(".")
         columns = {r[0] for r in conn.execute("SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ?", [schema, table]).fetchall()}

@@ -1,0 +1,70 @@
+"""Fleet emissions: refresh months of ``out.fleet_emissions_monthly`` from the warehouse.
+
+Fuel purchases and charges (``core.fleet_fuel``) times EPA GHG Emission Factors Hub factors, with the
+biogenic CO2 of biofuel blends reported apart from the totals; the method and its assumptions are in
+``city_outcomes/sql/fleet_fuel_components.sql`` and ``fleet_emissions_monthly.sql``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import duckdb
+
+from city_outcomes.config import CityConfig
+from city_outcomes.feeds.ingest import ensure_core_table
+from city_outcomes.feeds.privacy import PrivacyPolicy
+from city_outcomes.sql import load_sql, query_dicts
+from city_outcomes.warehouse import transaction
+from data_contracts import get_contract
+
+FLEET_EMISSIONS_TABLE = "out.fleet_emissions_monthly"
+FLEET_FEEDS = ("fleet_fuel", "emission_factors", "global_warming_potentials")
+
+
+def _params(city: CityConfig) -> dict[str, Any]:
+    return {"factor_set": city.city.factor_set, "grid_subregion": city.city.grid_subregion, "gwp_set": city.city.gwp_set}
+
+
+def write_fleet_fuel_components(conn: duckdb.DuckDBPyConnection) -> int:
+    """Replace ``ref.fleet_fuel_components`` (which factors each fleet fuel needs); return its row count."""
+    with transaction(conn):
+        conn.execute(load_sql("fleet_fuel_components"))
+    return conn.execute("SELECT count(*) FROM ref.fleet_fuel_components").fetchone()[0]
+
+
+def refresh_fleet_emissions(conn: duckdb.DuckDBPyConnection, city: CityConfig, months: tuple[date, date]) -> int:
+    """Recompute the months in [start, end) atomically; return the number of rows written.
+
+    ``ref.unit_conversions`` must exist (the building metric's ``write_unit_conversions`` writes it)."""
+    # A city without a fleet feed still gets an (empty) table: the blocking check and the site read it.
+    policy = PrivacyPolicy.load(city)
+    for name in FLEET_FEEDS:
+        ensure_core_table(conn, get_contract(name), policy)
+    write_fleet_fuel_components(conn)
+    params = {"start_month": months[0], "end_month": months[1], **_params(city)}
+    query = load_sql("fleet_emissions_monthly")
+    with transaction(conn):
+        conn.execute(f"CREATE TABLE IF NOT EXISTS {FLEET_EMISSIONS_TABLE} AS SELECT * FROM ({query}) LIMIT 0", params)
+        conn.execute(f"DELETE FROM {FLEET_EMISSIONS_TABLE} WHERE period_month >= ? AND period_month < ?", list(months))
+        conn.execute(f"INSERT INTO {FLEET_EMISSIONS_TABLE} {query}", params)
+    return conn.execute(
+        f"SELECT count(*) FROM {FLEET_EMISSIONS_TABLE} WHERE period_month >= ? AND period_month < ?", list(months)
+    ).fetchone()[0]
+
+
+def fleet_fuel_without_emissions(conn: duckdb.DuckDBPyConnection, city: CityConfig) -> list[dict[str, Any]]:
+    """Accepted fuel rows with no emissions row (should be none), each with the factor it lacked."""
+    return query_dicts(conn, "fleet_fuel_without_emissions", _params(city))
+
+
+def describe_missing(rows: list[dict[str, Any]], limit: int = 10) -> str:
+    """One line per row without emissions: feed, file, row, fuel, year and what was missing."""
+    lines = [
+        f"feed {r['feed']}, file {r['file']}, row {r['source_row']}: {r['fuel_type']} bought {r['purchase_date']} "
+        f"(year {r['year']}, {r['quantity']:g} {r['unit']}, vehicle {r['vehicle_id']}): {r['missing']}"
+        for r in rows[:limit]
+    ]
+    more = f"\n... and {len(rows) - limit} more" if len(rows) > limit else ""
+    return f"{len(rows)} accepted fleet fuel row(s) have no emissions:\n" + "\n".join(lines) + more

@@ -1,0 +1,127 @@
+-- Monthly greenhouse-gas emissions of the city's vehicle fleet: one row per accepted fuel purchase or
+-- charge (core.fleet_fuel), keyed by vehicle, department, month and fuel, with its lineage.
+-- quantity as bought x unit conversion = quantity in the fuel's canonical unit (gal, scf, kWh);
+-- x, for each factor the fuel needs (ref.fleet_fuel_components, see fleet_fuel_components.sql for the
+-- blends and defaults and why), its volume share x the factor (converted to kg per canonical unit)
+-- = kg of each gas; fossil gases x 100-year GWP of the city's GWP set, summed = kg CO2e.
+-- Biogenic CO2 (the ethanol of E85, the biodiesel of B5/B20/B100, renewable diesel) is summed into
+-- biogenic_co2_kg and left out of co2_kg and co2e_tonnes, as the GHG Protocol requires.
+-- Fuels are scope 1 (GPC II.1.1, on-road transportation fuel combustion); EV charging is scope 2
+-- (GPC II.1.2, grid energy used in transport) at eGRID total-output rates for the city's subregion.
+-- A purchase lacking any factor, conversion or GWP it needs is left out here, and the blocking check
+-- (fleet_fuel_without_emissions.sql) names it: nothing is computed from part of its factors.
+-- Parameters: $start_month, $end_month (half-open), $factor_set, $grid_subregion, $gwp_set.
+WITH fuel AS (
+    SELECT *, CAST(date_trunc('month', purchase_date) AS DATE) AS period_month
+    FROM core.fleet_fuel
+    WHERE purchase_date >= $start_month AND purchase_date < $end_month
+),
+
+activity AS (
+    SELECT
+        fuel.*,
+        fuel.quantity * conversion.multiplier AS activity_quantity,
+        conversion.to_unit AS activity_unit
+    FROM fuel
+    JOIN ref.unit_conversions AS conversion
+        ON conversion.quantity = fuel.fuel_type AND conversion.from_unit = fuel.unit
+),
+
+factors AS (
+    SELECT
+        factor.activity,
+        factor.rate_basis,
+        factor.region,
+        factor.gas,
+        factor.value * conversion.multiplier AS gas_kg_per_unit,
+        conversion.to_unit AS factor_unit,
+        struct_pack(
+            activity := factor.activity, gas := factor.gas, value := factor.value, unit := factor.unit,
+            rate_basis := factor.rate_basis, region := factor.region, source_document := factor.source_document,
+            source_table := factor.source_table, source_year := factor.source_year, data_year := factor.data_year
+        ) AS factor_applied
+    FROM core.emission_factors AS factor
+    JOIN ref.unit_conversions AS conversion
+        ON conversion.quantity = 'emission_factor' AND conversion.from_unit = factor.unit
+    WHERE factor.factor_set = $factor_set
+),
+
+needed AS (
+    -- Every factor each purchase needs, found or not (a LEFT JOIN, so that a missing one is seen).
+    SELECT
+        activity.*,
+        component.factor_activity,
+        component.gas,
+        component.volume_share,
+        component.biogenic,
+        factors.factor_applied,
+        activity.activity_quantity * component.volume_share * factors.gas_kg_per_unit AS gas_kg,
+        gwp.gwp_100yr
+    FROM activity
+    JOIN ref.fleet_fuel_components AS component ON component.fuel_type = activity.fuel_type
+    LEFT JOIN factors
+        ON factors.activity = component.factor_activity
+        AND factors.rate_basis = component.rate_basis
+        AND factors.gas = component.gas
+        -- Electricity factors are per eGRID subregion; fuel factors are national ('US').
+        AND factors.region = CASE component.factor_activity WHEN 'electricity' THEN $grid_subregion ELSE 'US' END
+        -- The factor must be per the fuel's canonical unit: kg/gal for gal, kg/scf for scf, kg/kWh for kWh.
+        AND factors.factor_unit = 'kg/' || activity.activity_unit
+    LEFT JOIN core.global_warming_potentials AS gwp
+        ON gwp.gas = component.gas AND gwp.gwp_set = $gwp_set
+),
+
+per_row AS (
+    SELECT
+        vehicle_id,
+        department,
+        period_month,
+        purchase_date,
+        fuel_type,
+        quantity,
+        unit,
+        activity_quantity,
+        activity_unit,
+        coalesce(sum(gas_kg) FILTER (WHERE gas = 'CO2' AND NOT biogenic), 0) AS co2_kg,
+        coalesce(sum(gas_kg) FILTER (WHERE gas = 'CO2' AND biogenic), 0) AS biogenic_co2_kg,
+        sum(gas_kg) FILTER (WHERE gas = 'CH4') AS ch4_kg,
+        sum(gas_kg) FILTER (WHERE gas = 'N2O') AS n2o_kg,
+        coalesce(sum(gas_kg * gwp_100yr) FILTER (WHERE NOT biogenic), 0) / 1000 AS co2e_tonnes,
+        list(factor_applied ORDER BY factor_activity, gas) AS factors_applied,
+        bool_and(gas_kg IS NOT NULL AND gwp_100yr IS NOT NULL) AS complete,
+        _feed,
+        _file_sha256,
+        _source_row
+    FROM needed
+    GROUP BY ALL
+)
+
+SELECT
+    vehicle_id,
+    coalesce(department, 'Not recorded') AS department,
+    period_month,
+    purchase_date,
+    fuel_type,
+    CASE fuel_type WHEN 'electricity' THEN 'II.1.2' ELSE 'II.1.1' END AS gpc_reference,
+    CASE fuel_type WHEN 'electricity' THEN 2 ELSE 1 END AS scope,
+    quantity AS purchased_quantity,
+    unit AS purchased_unit,
+    activity_quantity,
+    activity_unit,
+    co2_kg,
+    biogenic_co2_kg,
+    ch4_kg,
+    n2o_kg,
+    -- CNG and LNG: CO2 only (the Hub has their vehicle CH4/N2O per mile only; see fleet_fuel_components.sql).
+    ch4_kg IS NOT NULL AND n2o_kg IS NOT NULL AS ch4_n2o_estimated,
+    co2e_tonnes,
+    $factor_set AS factor_set,
+    $gwp_set AS gwp_set,
+    $grid_subregion AS grid_subregion,
+    factors_applied,
+    _feed,
+    _file_sha256,
+    _source_row
+FROM per_row
+WHERE complete
+ORDER BY period_month, vehicle_id, fuel_type, _file_sha256, _source_row

@@ -1,0 +1,180 @@
+"""Fleet emissions equal fuel x factor (x volume share for blends) x GWP, computed here by hand.
+
+The factors are typed from EPA's GHG Emission Factors Hub 2021 (workbook last modified 15 September
+2021), not read from the project's tables:
+- Table 2, mobile combustion CO2 (kg/gal): motor gasoline 8.78, diesel 10.21, ethanol (100%) 5.75,
+  biodiesel (100%) 9.45; CNG 0.05444 kg/scf.
+- Table 5, non-road CH4 and N2O (g/gal), construction/mining off-road trucks: gasoline 5.58 and 0.2,
+  diesel 0.13 and 0.49.
+- Table 6, eGRID2019 RFCE total output (lb/MWh): CO2 695.0, CH4 0.053, N2O 0.007.
+- Table 1 heat contents (HHV): motor gasoline 0.125 MMBtu/gal, natural gas 0.001026 MMBtu/scf.
+- Table 11 / IPCC AR4 GWPs: CH4 25, N2O 298.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+import yaml
+
+from city_outcomes.config import DEMO_CITY_CONFIG, CityConfig
+from city_outcomes.feeds.ingest import ingest_feed
+from city_outcomes.metrics.emissions import write_unit_conversions
+from city_outcomes.metrics.fleet import describe_missing, fleet_fuel_without_emissions, refresh_fleet_emissions
+from tests.conftest import write_city
+
+GASOLINE_CO2, DIESEL_CO2, ETHANOL_CO2, BIODIESEL_CO2, CNG_CO2_PER_SCF = 8.78, 10.21, 5.75, 9.45, 0.05444
+GASOLINE_CH4_G, GASOLINE_N2O_G, DIESEL_CH4_G, DIESEL_N2O_G = 5.58, 0.2, 0.13, 0.49
+RFCE_CO2, RFCE_CH4, RFCE_N2O = 695.0, 0.053, 0.007
+AR4_CH4, AR4_N2O = 25, 298
+KG_PER_LB = 0.45359237
+LITRES_PER_GALLON = 3.785411784  # US gallon, 231 cubic inches
+SCF_PER_GGE = 0.125 / 0.001026
+
+HEADER = "Transaction ID,Transaction Date,Transaction Time,Vehicle No.,Department,Vehicle Description,Odometer,Site,Product,Quantity,UOM,Unit Price,Total Cost"
+# One purchase of each kind, as the demo fleet system exports them (line 2 of the file is row 1).
+PURCHASES = [
+    ("T-GAS", "UNL REG", "1", "GAL"),
+    ("T-DSL", "DIESEL #2 ULSD", "1", "GAL"),
+    ("T-E85", "E85 ETHANOL", "1", "GAL"),
+    ("T-B20", "B20 BIODIESEL", "1", "GAL"),
+    ("T-EV", "EV CHARGE", "1", "KWH"),
+    ("T-GASL", "UNL REG", "1", "L"),
+    ("T-CNG", "CNG", "1", "GGE"),
+]
+
+
+def _fleet_city(tmp_path: Path, purchases: list[tuple[str, str, str, str]]) -> CityConfig:
+    """A city whose only feed is the demo's fleet system export (plus the shipped reference data),
+    holding ``purchases`` on 15 July 2024, in the demo city's grid subregion (RFCE) and GWP set (AR4)."""
+    feed = yaml.safe_load(DEMO_CITY_CONFIG.read_text())["feeds"]["fleet_fuel"]
+    feed["values"]["fuel_type"]["HYDROGEN"] = "hydrogen"
+    feed["values"]["unit"].update({"L": "L", "KG": "kg"})
+    city = write_city(tmp_path, feeds={"fleet_fuel": feed})
+    lines = [HEADER] + [
+        f"FT{i},07/15/2024,08:00,{vehicle},Test,Test vehicle,1000,DEPOT,{product},{quantity},{unit},$1.000,$1.00"
+        for i, (vehicle, product, quantity, unit) in enumerate(purchases, start=1)
+    ]
+    folder = city.inbox_dir / "fleet_fuel"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "fuel_transactions_2024_Q3.csv").write_text("\n".join(lines) + "\n")
+    return city
+
+
+def _build(conn, city: CityConfig) -> int:
+    for name in ("emission_factors", "global_warming_potentials", "fleet_fuel"):
+        ingest_feed(conn, city, name)
+    write_unit_conversions(conn)
+    return refresh_fleet_emissions(conn, city, (date(2024, 7, 1), date(2024, 8, 1)))
+
+
+def _row(conn, vehicle: str) -> dict:
+    cursor = conn.execute("SELECT * FROM out.fleet_emissions_monthly WHERE vehicle_id = ?", [vehicle])
+    names = [d[0] for d in cursor.description]
+    rows = cursor.fetchall()
+    assert len(rows) == 1
+    return dict(zip(names, rows[0], strict=True))
+
+
+@pytest.fixture
+def city(tmp_path: Path) -> CityConfig:
+    return _fleet_city(tmp_path, PURCHASES)
+
+
+@pytest.fixture
+def built(city: CityConfig, conn):
+    assert _build(conn, city) == len(PURCHASES)
+    return conn
+
+
+def test_a_gallon_of_gasoline(built) -> None:
+    row = _row(built, "T-GAS")
+    assert row["co2_kg"] == pytest.approx(8.78, rel=1e-12)
+    assert row["ch4_kg"] == pytest.approx(0.00558, rel=1e-12)
+    assert row["n2o_kg"] == pytest.approx(0.0002, rel=1e-12)
+    assert row["biogenic_co2_kg"] == 0
+    # 8.78 + 0.00558 x 25 + 0.0002 x 298 = 8.78 + 0.1395 + 0.0596 kg
+    assert row["co2e_tonnes"] == pytest.approx(8.9791 / 1000, rel=1e-12)
+    assert (row["scope"], row["gpc_reference"], row["period_month"], row["department"]) == (1, "II.1.1", date(2024, 7, 1), "Test")
+
+
+def test_a_gallon_of_diesel(built) -> None:
+    row = _row(built, "T-DSL")
+    # 10.21 + 0.00013 x 25 + 0.00049 x 298 = 10.21 + 0.00325 + 0.14602 kg
+    assert row["co2e_tonnes"] == pytest.approx(10.35927 / 1000, rel=1e-12)
+    assert row["co2_kg"] == pytest.approx(DIESEL_CO2) and row["biogenic_co2_kg"] == 0
+
+
+def test_a_gallon_of_e85_splits_fossil_and_biogenic_co2(built) -> None:
+    row = _row(built, "T-E85")
+    assert row["co2_kg"] == pytest.approx(0.15 * GASOLINE_CO2, rel=1e-12)  # 1.317 kg fossil
+    assert row["biogenic_co2_kg"] == pytest.approx(0.85 * ETHANOL_CO2, rel=1e-12)  # 4.8875 kg, outside the total
+    # The total holds the fossil CO2 and the (per gallon of blend) CH4 and N2O, never the biogenic CO2.
+    by_hand = 0.15 * GASOLINE_CO2 + GASOLINE_CH4_G / 1000 * AR4_CH4 + GASOLINE_N2O_G / 1000 * AR4_N2O
+    assert by_hand == pytest.approx(1.5161)
+    assert row["co2e_tonnes"] == pytest.approx(by_hand / 1000, rel=1e-12)
+
+
+def test_a_gallon_of_b20_splits_fossil_and_biogenic_co2(built) -> None:
+    row = _row(built, "T-B20")
+    assert row["co2_kg"] == pytest.approx(0.8 * DIESEL_CO2, rel=1e-12)  # 8.168 kg
+    assert row["biogenic_co2_kg"] == pytest.approx(0.2 * BIODIESEL_CO2, rel=1e-12)  # 1.89 kg
+    assert row["co2e_tonnes"] == pytest.approx((8.168 + 0.00325 + 0.14602) / 1000, rel=1e-12)
+
+
+def test_a_kwh_charged_is_scope_2_at_the_grid_rate(built) -> None:
+    row = _row(built, "T-EV")
+    by_hand_kg = 1 / 1000 * KG_PER_LB * (RFCE_CO2 + RFCE_CH4 * AR4_CH4 + RFCE_N2O * AR4_N2O)
+    assert row["co2e_tonnes"] == pytest.approx(by_hand_kg / 1000, rel=1e-12)
+    assert row["co2_kg"] == pytest.approx(RFCE_CO2 * KG_PER_LB / 1000, rel=1e-12)
+    assert (row["scope"], row["gpc_reference"]) == (2, "II.1.2")
+
+
+def test_litres_and_gasoline_gallon_equivalents_convert(built) -> None:
+    assert _row(built, "T-GASL")["co2_kg"] == pytest.approx(GASOLINE_CO2 / LITRES_PER_GALLON, rel=1e-9)
+    cng = _row(built, "T-CNG")
+    assert cng["activity_unit"] == "scf" and cng["activity_quantity"] == pytest.approx(SCF_PER_GGE, rel=1e-9)
+    assert cng["co2_kg"] == pytest.approx(SCF_PER_GGE * CNG_CO2_PER_SCF, rel=1e-9)  # 6.632 kg per GGE
+    # No per-unit CH4/N2O for CNG in the Hub (Table 4 is per mile): stated, not zero.
+    assert cng["ch4_kg"] is None and cng["ch4_n2o_estimated"] is False
+    assert cng["co2e_tonnes"] == pytest.approx(cng["co2_kg"] / 1000, rel=1e-12)
+
+
+def test_every_row_carries_its_lineage_and_factors(built) -> None:
+    rows = built.execute(
+        "SELECT vehicle_id, _feed, _source_row, len(factors_applied) FROM out.fleet_emissions_monthly ORDER BY _source_row"
+    ).fetchall()
+    assert [r[0] for r in rows] == [p[0] for p in PURCHASES]
+    assert {r[1] for r in rows} == {"fleet_fuel"}
+    assert [r[2] for r in rows] == list(range(1, len(PURCHASES) + 1))
+    # gasoline: CO2, CH4, N2O; E85 and B20: two CO2 components and CH4, N2O; CNG: CO2 only.
+    assert [r[3] for r in rows] == [3, 3, 4, 4, 3, 3, 1]
+    e85_tables = built.execute(
+        "SELECT list(f.source_table ORDER BY f.activity, f.gas) FROM (SELECT unnest(factors_applied) AS f FROM out.fleet_emissions_monthly WHERE vehicle_id = 'T-E85')"
+    ).fetchone()[0]
+    assert "Table 2 Mobile Combustion CO2" in e85_tables
+    assert "Table 5 Mobile CH4/N2O Non-Road: Construction/Mining Offroad Trucks, Gasoline" in e85_tables
+
+
+def test_a_fuel_without_a_factor_is_named_by_the_blocking_check(tmp_path: Path, conn) -> None:
+    city = _fleet_city(tmp_path, [*PURCHASES, ("T-H2", "HYDROGEN", "2.5", "KG")])
+    assert _build(conn, city) == len(PURCHASES)  # the hydrogen purchase has no emissions row ...
+    missing = fleet_fuel_without_emissions(conn, city)
+    assert len(missing) == 1  # ... and the check finds it, with everything needed to fix it
+    row = missing[0]
+    assert (row["feed"], row["source_row"], row["fuel_type"], row["year"]) == ("fleet_fuel", 8, "hydrogen", 2024)
+    assert row["file"].endswith("fuel_transactions_2024_Q3.csv")
+    message = describe_missing(missing)
+    for part in ("feed fleet_fuel", "fuel_transactions_2024_Q3.csv", "row 8", "hydrogen", "year 2024", "no emission method or factor"):
+        assert part in message
+
+
+def test_a_factor_set_lacking_a_factor_names_the_factor(built, city: CityConfig) -> None:
+    # Take the Table 5 diesel CH4 row out of the factors: the B20 and diesel purchases lose their rows.
+    built.execute("DELETE FROM core.emission_factors WHERE activity = 'diesel' AND rate_basis = 'non_road_per_gallon' AND gas = 'CH4'")
+    refresh_fleet_emissions(built, city, (date(2024, 7, 1), date(2024, 8, 1)))
+    missing = {r["vehicle_id"]: r["missing"] for r in fleet_fuel_without_emissions(built, city)}
+    assert sorted(missing) == ["T-B20", "T-DSL"]
+    assert missing["T-DSL"] == "no CH4 factor for diesel (rate_basis non_road_per_gallon, region US, per gal) in factor_set epa_ghg_hub_2021"
