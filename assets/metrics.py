@@ -39,7 +39,7 @@ def build_metric_assets(city: CityConfig) -> tuple[list[dg.AssetsDefinition], li
         months = partition_months(context)
         with warehouse.connect() as conn:
             rows = refresh_building_emissions(conn, city.load(), months)
-            record_metric_run(conn, EMISSIONS_TABLE, months, context.run_id)
+            record_metric_run(conn, EMISSIONS_TABLE, months, context.run.run_id)
         return dg.MaterializeResult(metadata={"dagster/row_count": rows, "months": f"{months[0]} to {months[1]} (exclusive)"})
 
     @dg.asset_check(asset=BUILDING_EMISSIONS, blocking=True, description="Every accepted energy row has an emissions row: no activity silently dropped for want of a factor.")
@@ -76,7 +76,7 @@ def build_metric_assets(city: CityConfig) -> tuple[list[dg.AssetsDefinition], li
         months = partition_months(context)
         with warehouse.connect() as conn:
             rows = refresh_fleet_emissions(conn, city.load(), months)
-            record_metric_run(conn, FLEET_EMISSIONS_TABLE, months, context.run_id)
+            record_metric_run(conn, FLEET_EMISSIONS_TABLE, months, context.run.run_id)
         return dg.MaterializeResult(metadata={"dagster/row_count": rows, "months": f"{months[0]} to {months[1]} (exclusive)"})
 
     @dg.asset_check(
@@ -124,7 +124,7 @@ def _reconciliation_asset(published: list[str]) -> dg.AssetsDefinition:
                     continue
                 written += write_reconciliation(conn, result)
                 mismatched += sum(line.verdict != "matches" for line in result.lines)
-            record_metric_run(conn, "out.inventory_reconciliation", None, context.run_id)
+            record_metric_run(conn, "out.inventory_reconciliation", None, context.run.run_id)
         return dg.MaterializeResult(metadata={"dagster/row_count": written, "lines_not_matching": mismatched, "feeds": ", ".join(published)})
 
     return inventory_reconciliation
