@@ -65,7 +65,8 @@ def finish(process: subprocess.Popen, timeout: float = 300) -> str:
     return output
 
 
-CLOCK_COLUMNS = {"meta.landed_files": "arrived_at", "meta.current_files": "current_since"}
+# meta.metric_runs records which run computed a table, and when: a run id is new each run.
+CLOCK_COLUMNS = {"meta.landed_files": "arrived_at", "meta.current_files": "current_since", "meta.metric_runs": "run_id, computed_at"}
 
 
 def warehouse_contents(path: Path) -> dict[str, list]:
