@@ -19,7 +19,7 @@ run: $(VENV)/.synced $(DAGSTER_HOME)/dagster.yaml ## Set up, run the whole pipel
 
 test: browser $(VENV)/.synced $(DAGSTER_HOME)/dagster.yaml ## Lint, then run the test suite
 	$(BIN)/ruff check .
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadgroup
 
 lint: $(VENV)/.synced ## Check the code with ruff
 	$(BIN)/ruff check .

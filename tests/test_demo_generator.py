@@ -17,6 +17,9 @@ from city_outcomes.demo import DEMO_SEED, DemoCity, generate
 from city_outcomes.demo.generator import render
 from city_outcomes.feeds.ingest import ingest_feed
 
+# Its module-scoped fixture builds a warehouse once: under xdist its tests share one worker.
+pytestmark = pytest.mark.xdist_group("test_demo_generator")
+
 # The first three feeds were published before the others existed: adding feeds must not change a byte.
 FIRST_FEEDS_SHA256 = {
     "census/acs_tracts_2019_2023.csv": "a56d25015e103e48a032091bfc114007829894a66e8bb602ababf18a4f58a822",

@@ -16,6 +16,9 @@ from city_outcomes.config import CityConfig
 from pipelines.definitions import build_definitions
 from pipelines.run import materialize_city
 
+# Its module-scoped fixture builds a warehouse once: under xdist its tests share one worker.
+pytestmark = pytest.mark.xdist_group("test_pipeline")
+
 PROJECT = Path(__file__).resolve().parents[1]
 
 

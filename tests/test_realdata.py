@@ -35,7 +35,7 @@ from data_contracts import get_contract
 from tests.conftest import REALDATA
 
 EXAMPLES = PROJECT_ROOT / "cities" / "examples"
-pytestmark = pytest.mark.skipif(not REALDATA.is_dir(), reason=f"the real data samples are not at {REALDATA}")
+pytestmark = [pytest.mark.xdist_group("test_realdata"), pytest.mark.skipif(not REALDATA.is_dir(), reason=f"the real data samples are not at {REALDATA}")]
 
 # Real files, as SOURCES.md names them.
 GRANTS_PASS_BILLS = REALDATA / "grants_pass_utility_bills" / "Pacific Power Data 01 2023-05 2023.csv"
