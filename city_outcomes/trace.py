@@ -24,6 +24,7 @@ from city_outcomes.metrics.runs import code_version, metric_runs
 from city_outcomes.warehouse import quote_ident, table_exists
 
 LINEAGE = ("_feed", "_file_sha256", "_source_row")
+SOURCE_ROWS = "_source_rows"
 # Settings a formula ran with, shown where a metric table carries them as columns.
 PARAMETER_COLUMNS = ("factor_set", "factor_basis", "factor_choice", "market_method", "gwp_set", "grid_subregion")
 FACTORS_COLUMN = "factors_applied"
@@ -146,7 +147,11 @@ def trace_metric(conn: duckdb.DuckDBPyConnection, name: str, period: str | None 
         conditions.append(f"CAST({quote_ident(key)} AS VARCHAR) = ?")
         params.append(value)
     selection = f"SELECT * FROM {relation} WHERE {' AND '.join(conditions)}"
-    rows, value = conn.execute(f"SELECT count(*), sum({quote_ident(entry.value_column)}) FROM ({selection})", params).fetchone()
+    # A share is a ratio of sums over the selection, never a sum of the rows' shares.
+    measure = f"sum({quote_ident(entry.value_column)})"
+    if entry.denominator_column:
+        measure = f"{measure} / nullif(sum({quote_ident(entry.denominator_column)}), 0)"
+    rows, value = conn.execute(f"SELECT count(*), {measure} FROM ({selection})", params).fetchone()
     if not rows:
         key = next(reversed(where)) if where else None
         hint = ""
@@ -173,9 +178,13 @@ def trace_metric(conn: duckdb.DuckDBPyConnection, name: str, period: str | None 
         cursor = conn.execute(f"SELECT DISTINCT factor.* FROM (SELECT unnest({FACTORS_COLUMN}) AS factor FROM ({selection})) ORDER BY ALL", params)
         names = [d[0] for d in cursor.description]
         trace.factors = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-    if all(c in columns for c in LINEAGE):
+    # Row-level tables carry each row's _source_row; tables of counts carry the list of rows counted (_source_rows).
+    source_rows = "_source_row" if "_source_row" in columns else "unnest(_source_rows)" if SOURCE_ROWS in columns else None
+    if source_rows and all(c in columns for c in LINEAGE[:2]):
         for feed, sha, numbers in conn.execute(
-            f"SELECT _feed, _file_sha256, list(DISTINCT _source_row ORDER BY _source_row) FROM ({selection}) GROUP BY ALL ORDER BY 1, 2", params
+            f"SELECT _feed, _file_sha256, list(DISTINCT row ORDER BY row) FROM (SELECT _feed, _file_sha256, {source_rows} AS row FROM ({selection})) "
+            "GROUP BY ALL ORDER BY 1, 2",
+            params,
         ).fetchall():
             landed = conn.execute("SELECT source_path, landed_path FROM meta.landed_files WHERE feed = ? AND file_sha256 = ?", [feed, sha]).fetchone()
             recorded = conn.execute(

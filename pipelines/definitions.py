@@ -7,6 +7,7 @@ import warnings
 
 import dagster as dg
 
+from assets.catalog_metrics import build_catalog_metric_assets
 from assets.feeds import build_feed_asset, build_feed_checks, build_inbox_sensor
 from assets.metrics import build_metric_assets
 from assets.publish import dashboard
@@ -25,6 +26,7 @@ def build_definitions(city: CityConfig, environment: str = "local") -> dg.Defini
     feed_assets = [build_feed_asset(city, name) for name in city.feeds]
     feed_checks = [check for name in city.feeds for check in build_feed_checks(city, name)]
     metric_assets, metric_checks = build_metric_assets(city)
+    metric_assets += build_catalog_metric_assets(city)
     # Every run of these jobs (the UI's, the schedule's) names its warehouse: the run queue lets one at a time write it.
     tags = warehouse_tags(city)
     everything = dg.define_asset_job("refresh_all", selection=dg.AssetSelection.all(), description="Ingest every feed, recompute metrics, publish the dashboard.", tags=tags)

@@ -45,6 +45,7 @@ from city_outcomes.feeds.privacy import (
     quarantine_values_sql,
 )
 from city_outcomes.feeds.reader import RAW_JSON, SOURCE_ROW, FileError, RawSource, csv_problem, open_source, read_lines_for_quarantine
+from city_outcomes.feeds.references import reference_checks
 from city_outcomes.feeds.reshape import FIELD, LookupTable, LookupTableError, Reshaped, load_lookup, reshaped_source
 from city_outcomes.feeds.transform import DERIVED_PREFIX, KEEP, MissingColumn, Transformed, check_expression, referenced_columns, transformed_source
 from city_outcomes.warehouse import quote_ident, transaction
@@ -250,7 +251,7 @@ def ingest_feed(
         unreadable += [(file, FileError(feed_name, file.source_path, str(error))) for file, _ in readable]
         readable, lookups = [], []
     with reporting_clock(clock.today, clock.now_utc):
-        readable, failed = _load_typed(conn, feed_name, readable, contract, feed, _calendar_checks(contract, city, clock), lookups)
+        readable, failed = _load_typed(conn, feed_name, readable, contract, feed, _run_checks(contract, city, clock), lookups)
     unreadable += failed
     window = run_window(contract, city, months)
 
@@ -337,6 +338,14 @@ def _mapped_headers(contract: ContractInfo, feed: FeedConfig, headers: list[str]
     return {name: header for name, header in mapping.items() if header in headers}, [h for h in zones if h in headers]
 
 
+def _run_checks(contract: ContractInfo, city: CityConfig, clock: CityClock) -> Callable[[ir.Table], list[tuple[str, ir.BooleanValue]]] | None:
+    """The run's rules beyond the contract's: the reporting calendar, and names the project must know (references.py)."""
+    checks = [check for check in (_calendar_checks(contract, city, clock), reference_checks(contract.name)) if check is not None]
+    if not checks:
+        return None
+    return lambda table: [rule for check in checks for rule in check(table)]
+
+
 def _calendar_checks(contract: ContractInfo, city: CityConfig, clock: CityClock) -> Callable[[ir.Table], list[tuple[str, ir.BooleanValue]]] | None:
     """The reporting calendar as rules over a table of typed rows (None for a contract without a time column)."""
     calendar = calendar_window(contract, city, clock)
@@ -375,7 +384,7 @@ def _with_derived(reading: FeedConfig) -> FeedConfig:
 
 
 def _checked_rows(
-    raw: ir.Table, index: int, contract: ContractInfo, feed: FeedConfig, calendar: Callable | None, flags: dict[str, str] | None = None
+    raw: ir.Table, index: int, contract: ContractInfo, feed: FeedConfig, run_rules: Callable | None, flags: dict[str, str] | None = None
 ) -> ir.Table:
     """A file's rows as the contract's typed columns plus ``__failed_rules`` (every rule but the
     unique key; NULL where the row breaks none) and ``__filtered`` (not this feed's row, by its
@@ -391,7 +400,7 @@ def _checked_rows(
         **{flag: raw[flag] for flag in flags},
     )
     cast_flags = {name: f"{CAST_FAILED}{name}" for name in cast_failed}
-    extra = [*(calendar(table) if calendar else ()), *((rule, table[flag]) for flag, rule in flags.items())]
+    extra = [*(run_rules(table) if run_rules else ()), *((rule, table[flag]) for flag, rule in flags.items())]
     checked = with_failed_rules(table, contract, cast_flags, extra)
     kept = checked[KEEP]
     return checked.select(
@@ -414,11 +423,11 @@ def _load_typed(
     readable: list[tuple[LandedFile, RawSource]],
     contract: ContractInfo,
     feed: FeedConfig,
-    calendar: Callable[[ir.Table], list[tuple[str, ir.BooleanValue]]] | None = None,
+    run_rules: Callable[[ir.Table], list[tuple[str, ir.BooleanValue]]] | None = None,
     lookups: list[LookupTable] | None = None,
 ) -> tuple[list[tuple[LandedFile, RawSource]], list[tuple[LandedFile, FileError]]]:
     """Read every readable file once into ``_typed``: contract columns cast from text, and the rules
-    each row breaks (the contract's, less the unique key, and the reporting ``calendar``'s), checked
+    each row breaks (the contract's, less the unique key, and the ``run_rules``: the reporting calendar's, unknown names), checked
     in the same pass: only the failing rows carry a list, and nothing else is stored per row.
 
     Files are read in parallel with insertion order kept, so rows are stored in file order and a
@@ -458,7 +467,7 @@ def _load_typed(
                 failed.append((file, FileError(feed_name, file.source_path, str(error))))
                 continue
             raw = ibis.table(dict.fromkeys(transformed.columns, "string") | dict.fromkeys([KEEP, *reshaped.flags], "boolean"), name="__raw__")
-            expr = _checked_rows(raw, index, contract, _with_derived(reading), calendar, reshaped.flags)
+            expr = _checked_rows(raw, index, contract, _with_derived(reading), run_rules, reshaped.flags)
             select = (
                 f"WITH __file__ AS ({source.scan_sql}), __source__ AS ({reshaped.sql}), __raw__ AS ({transformed.sql}) "
                 f"SELECT * FROM ({ibis.to_sql(expr, dialect='duckdb')})"

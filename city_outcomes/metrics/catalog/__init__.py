@@ -14,6 +14,7 @@ from __future__ import annotations
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
+from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -44,6 +45,8 @@ class MetricEntry(BaseModel):
     title: str
     unit: str
     value_column: str  # the column of `table` holding the number (summed over the grain when aggregated)
+    # For a share: the column the summed value is divided by (a ratio of sums, never a sum of ratios).
+    denominator_column: str | None = None
     table: str  # schema.table in the warehouse, built by one Dagster asset
     grain: list[str]  # the columns that identify one row of the table
     period_column: str | None = None  # the date column a --period selects on
@@ -52,6 +55,9 @@ class MetricEntry(BaseModel):
     inputs: list[str]  # contracts (feeds) and reference tables the formula reads
     description: str
     caveats: list[str] = []
+    # "sql": the table is built by the catalog's own monthly asset (city_outcomes/metrics/monthly.py) from
+    # `formula` alone; "custom": by an asset of its family's module (emissions: assets/metrics.py).
+    built_by: Literal["custom", "sql"] = "custom"
     family: str = ""
     owner: str = ""
 
@@ -87,6 +93,8 @@ class _FamilyFile(BaseModel):
                 raise ValueError(f"metric {metric.name!r}: formula file {metric.formula_path.name} not found in city_outcomes/sql/")
             if metric.period_column and metric.period_column not in metric.grain:
                 raise ValueError(f"metric {metric.name!r}: period_column {metric.period_column!r} is not part of its grain")
+            if metric.built_by == "sql" and metric.period_column != "period_month":
+                raise ValueError(f"metric {metric.name!r}: a table the monthly asset builds has period_column period_month")
         return self
 
 
@@ -116,6 +124,16 @@ class Catalog:
             return self._by_name[name]
         except KeyError:
             raise UnknownMetric(f"no metric {name!r} in the catalog; the metrics are: {', '.join(self.names)}") from None
+
+    def sql_tables(self) -> dict[str, MetricEntry]:
+        """The tables the catalog's monthly asset builds from their formula alone, each with its first entry."""
+        tables: dict[str, MetricEntry] = {}
+        for entry in self:
+            if entry.built_by == "sql":
+                first = tables.setdefault(entry.table, entry)
+                if (first.formula, first.inputs) != (entry.formula, entry.inputs):
+                    raise CatalogError(f"metrics {first.name!r} and {entry.name!r} live in {entry.table} but name different formulas or inputs")
+        return tables
 
     def tables(self) -> set[str]:
         """The warehouse tables metrics live in (one Dagster asset each)."""
