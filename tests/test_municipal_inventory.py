@@ -239,3 +239,28 @@ def test_a_station_month_reported_by_day_and_by_month_stops_the_run(tmp_path: Pa
     write_unit_conversions(conn)
     with pytest.raises(MissingFactorError, match=r"station ST1 reports 2024-01 both by day and as a month: its kWh would be counted twice"):
         refresh_public_ev_charging_emissions(conn, city, MONTHS)
+
+
+def test_the_catalog_entries_name_columns_and_a_grain_of_the_built_tables(built) -> None:
+    from city_outcomes.metrics.catalog import catalog
+
+    tables = {"out.streetlight_emissions_monthly", "out.public_ev_charging_emissions_monthly", "out.municipal_inventory_monthly", "out.municipal_inventory_annual"}
+    entries = [entry for entry in catalog() if entry.table in tables]
+    assert {entry.table for entry in entries} == tables
+    for entry in entries:
+        schema, table = entry.table.split(".")
+        columns = {r[0] for r in built.execute("SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ?", [schema, table]).fetchall()}
+        assert {entry.value_column, *entry.grain, *entry.dimensions} <= columns, entry.name
+        rows, distinct = built.execute(f"SELECT count(*), count(DISTINCT ({', '.join(entry.grain)})) FROM {entry.table}").fetchone()
+        assert rows == distinct > 0, f"{entry.name}: the grain does not identify a row"
+
+
+def test_trace_follows_a_streetlight_month_to_its_bill_and_factor(built) -> None:
+    from city_outcomes.trace import trace_metric
+
+    traced = trace_metric(built, "streetlight_co2e_tonnes", "2024-01", {"fixture_id": "TS1"})
+    assert traced.rows == 1 and traced.value == pytest.approx(50 * E_2023 / 1000, rel=1e-12)
+    assert [(f["factor_set"], f["gas"], f["value"], f["unit"]) for f in traced.factors] == [("egrid2023", "CO2e", RFCE_2023_CO2E, "lb/MWh")]
+    assert [(s.feed, s.row_numbers) for s in traced.sources] == [("streetlight_energy", "2")]  # TS1 is data row 2 of the file
+    inventory = trace_metric(built, "municipal_co2e_tonnes", "2024", {"sector": "Public EV charging"})
+    assert inventory.value == pytest.approx(50 * E_2023 / 1000, rel=1e-12)
