@@ -16,9 +16,9 @@ from city_outcomes.metrics.inventory import (
     refresh_municipal_inventory_annual,
 )
 from city_outcomes.metrics.public_ev_charging import PUBLIC_EV_CHARGING_TABLE, refresh_public_ev_charging_emissions
-from city_outcomes.metrics.streetlights import STREETLIGHT_EMISSIONS_TABLE, refresh_streetlight_emissions
 from city_outcomes.metrics.reconciliation import PUBLISHED_CONTRACT, ReconciliationError, reconcile, write_reconciliation
 from city_outcomes.metrics.runs import record_metric_run
+from city_outcomes.metrics.streetlights import STREETLIGHT_EMISSIONS_TABLE, refresh_streetlight_emissions
 from pipelines.resources import CityResource, WarehouseResource
 
 BUILDING_EMISSIONS = dg.AssetKey(["out", "building_emissions_monthly"])

@@ -174,6 +174,16 @@ def test_every_kwh_of_a_year_uses_the_same_edition(tmp_path: Path, conn) -> None
                        "Streetlights and traffic signals", "Public EV charging"}
 
 
+def test_the_run_summary_figures_by_sector_and_scope(built) -> None:
+    summary = {(r["sector"], r["scope"]): r for r in inventory_by_sector_and_scope(built)}
+    assert summary[("Vehicle fleet", 1)]["co2e_tonnes"] == pytest.approx(10 * GASOLINE_CO2E / 1000, rel=1e-12)  # 10 gal x 8.9791 kg
+    assert summary[("Vehicle fleet", 2)]["co2e_tonnes"] == pytest.approx(100 * E_2023 / 1000, rel=1e-12)
+    streetlights = summary[("Streetlights and traffic signals", 2)]
+    assert streetlights["co2e_tonnes"] == pytest.approx((100 + 50 + 90 + 40) * E_2023 / 1000, rel=1e-12)
+    assert streetlights["co2e_tonnes_market"] == pytest.approx((100 + 50 + 90 + 40) * SUPPLIER_KG_PER_KWH / 1000, rel=1e-12)
+    assert streetlights["months"] == 2 and {r["inventory_year"] for r in summary.values()} == {2024}
+
+
 # --- the invariants: they hold on the built warehouse, and each fails on a planted fault ---------------------------
 
 
