@@ -49,13 +49,13 @@ PURCHASES = [
 ]
 
 
-def _fleet_city(tmp_path: Path, purchases: list[tuple[str, str, str, str]]) -> CityConfig:
+def _fleet_city(tmp_path: Path, purchases: list[tuple[str, str, str, str]], **overrides: object) -> CityConfig:
     """A city whose only feed is the demo's fleet system export (plus the shipped reference data),
     holding ``purchases`` on 15 July 2024, in the demo city's grid subregion (RFCE) and GWP set (AR4)."""
     feed = yaml.safe_load(DEMO_CITY_CONFIG.read_text())["feeds"]["fleet_fuel"]
     feed["values"]["fuel_type"]["HYDROGEN"] = "hydrogen"
     feed["values"]["unit"].update({"L": "L", "KG": "kg"})
-    city = write_city(tmp_path, feeds={"fleet_fuel": feed})
+    city = write_city(tmp_path, feeds={"fleet_fuel": feed}, **overrides)
     lines = [HEADER] + [
         f"FT{i},07/15/2024,08:00,{vehicle},Test,Test vehicle,1000,DEPOT,{product},{quantity},{unit},$1.000,$1.00"
         for i, (vehicle, product, quantity, unit) in enumerate(purchases, start=1)
@@ -199,3 +199,15 @@ def test_a_factor_set_lacking_a_factor_names_the_factor(built, city: CityConfig)
     missing = {r["vehicle_id"]: r["missing"] for r in fleet_fuel_without_emissions(built, city)}
     assert sorted(missing) == ["T-B20", "T-DSL"]
     assert missing["T-DSL"] == "no CH4 factor for diesel (rate_basis non_road_per_gallon, region US, per gal) in factor_set epa_ghg_hub_2021"
+
+
+def test_a_charge_in_a_year_without_a_whole_electricity_factor_is_named_by_the_blocking_check(tmp_path: Path, conn) -> None:
+    # eGRID2020 as EPA's Power Profiler lists it has CO2 only: no whole figure for the 2024 charge.
+    city = _fleet_city(tmp_path, [("T-GAS", "UNL REG", "1", "GAL"), ("T-EV", "EV CHARGE", "1", "KWH")], electricity_factors={2024: "egrid2020"})
+    assert _build(conn, city) == 1  # the gasoline row only
+    missing = fleet_fuel_without_emissions(conn, city)
+    assert [(r["vehicle_id"], r["source_row"], r["year"]) for r in missing] == [("T-EV", 2, 2024)]
+    assert missing[0]["missing"] == (
+        "location-based: factor set 'egrid2020' has no electricity total_output factor for grid_subregion 'RFCE' in kg/kWh "
+        "or a unit convertible to it: needs CO2, CH4 and N2O, or CO2e (found: CO2)"
+    )

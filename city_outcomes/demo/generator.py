@@ -142,8 +142,8 @@ def _write_all(folder: Path, seed: int, city: DemoCity) -> list[Path]:
         service_requests,
         streetlights,
         tract_boundaries,
-        traffic_signals,
         tracts,
+        traffic_signals,
         transit,
     )
 
