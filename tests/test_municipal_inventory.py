@@ -274,3 +274,17 @@ def test_trace_follows_a_streetlight_month_to_its_bill_and_factor(built) -> None
     assert [(s.feed, s.row_numbers) for s in traced.sources] == [("streetlight_energy", "2")]  # TS1 is data row 2 of the file
     inventory = trace_metric(built, "municipal_co2e_tonnes", "2024", {"sector": "Public EV charging"})
     assert inventory.value == pytest.approx(50 * E_2023 / 1000, rel=1e-12)
+
+
+def test_a_fixture_table_of_the_previous_contract_version_gets_the_new_optional_columns(tmp_path: Path, conn) -> None:
+    from city_outcomes.feeds.ingest import ensure_core_table
+    from city_outcomes.feeds.privacy import PrivacyPolicy
+    from data_contracts import get_contract
+
+    city = _city(tmp_path)
+    conn.execute("CREATE SCHEMA IF NOT EXISTS core")
+    # streetlight_fixtures 1.2.0 had no fixture_class or department.
+    conn.execute("CREATE TABLE core.streetlight_fixtures (fixture_id VARCHAR, technology VARCHAR, wattage DOUBLE, _feed VARCHAR NOT NULL)")
+    conn.execute("INSERT INTO core.streetlight_fixtures VALUES ('SL1', 'LED', 40, 'streetlight_fixtures')")
+    ensure_core_table(conn, get_contract("streetlight_fixtures"), PrivacyPolicy.load(city))
+    assert conn.execute("SELECT fixture_id, fixture_class, department FROM core.streetlight_fixtures").fetchall() == [("SL1", None, None)]
