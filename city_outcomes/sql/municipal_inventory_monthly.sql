@@ -95,24 +95,20 @@ gwp AS (
     WHERE gwp_set = $gwp_set
 ),
 
--- One row per source row and gas. per_gas: the row's factors gave CO2 (its CO2e is then the sum of its gases).
+-- One row per source row and gas: CO2, CH4 and N2O where the row's factors gave CO2 (its CO2e is then the sum of its
+-- gases); one CO2e row where they gave CO2e only, or where the market figure used a supplier's own factors.
+per_gas AS (
+    SELECT sources.*, 'CO2' AS gas, co2_kg AS mass_kg, co2_kg / 1000 AS gas_co2e_tonnes FROM sources WHERE co2_kg IS NOT NULL
+    UNION ALL
+    SELECT sources.*, 'CH4', ch4_kg, ch4_kg * gwp.ch4 / 1000 FROM sources, gwp WHERE co2_kg IS NOT NULL AND ch4_kg IS NOT NULL
+    UNION ALL
+    SELECT sources.*, 'N2O', n2o_kg, n2o_kg * gwp.n2o / 1000 FROM sources, gwp WHERE co2_kg IS NOT NULL AND n2o_kg IS NOT NULL
+    UNION ALL
+    SELECT sources.*, 'CO2e', NULL, co2e_tonnes FROM sources WHERE co2_kg IS NULL OR market_method = 'supplier-specific'
+),
+
 by_gas AS (
-    SELECT
-        sources.*,
-        gas.gas,
-        gas.mass_kg,
-        CASE gas.gas WHEN 'CO2' THEN gas.mass_kg / 1000 WHEN 'CH4' THEN gas.mass_kg * gwp.ch4 / 1000
-            WHEN 'N2O' THEN gas.mass_kg * gwp.n2o / 1000 ELSE sources.co2e_tonnes END AS gas_co2e_tonnes,
-        sources.market_method = 'supplier-specific' AS market_own_factors
-    FROM sources
-    CROSS JOIN gwp
-    CROSS JOIN LATERAL (
-        SELECT * FROM (VALUES ('CO2', sources.co2_kg), ('CH4', sources.ch4_kg), ('N2O', sources.n2o_kg), ('CO2e', NULL)) AS g(gas, mass_kg)
-    ) AS gas
-    WHERE (sources.co2_kg IS NOT NULL AND gas.gas <> 'CO2e' AND gas.mass_kg IS NOT NULL)
-        OR (sources.co2_kg IS NULL AND gas.gas = 'CO2e')
-        -- The market figure of own (supplier) factors needs its CO2e row even where the location one is per gas.
-        OR (sources.co2_kg IS NOT NULL AND gas.gas = 'CO2e' AND sources.market_method = 'supplier-specific')
+    SELECT per_gas.*, per_gas.market_method = 'supplier-specific' AS market_own_factors FROM per_gas
 ),
 
 figures AS (
@@ -139,8 +135,9 @@ SELECT
     gas,
     sum(activity_quantity) AS activity,
     activity_unit AS unit,
-    string_agg(DISTINCT factor_set, ', ' ORDER BY factor_set) AS factor_set,
-    string_agg(DISTINCT market_method, ', ' ORDER BY market_method) AS market_method,
+    -- One source, month and fuel has one year, so one factor set and market method (min: a cheap 'the one').
+    min(factor_set) AS factor_set,
+    min(market_method) AS market_method,
     sum(mass_kg) / 1000 AS mass_tonnes,
     sum(location_tonnes) AS co2e_tonnes,
     sum(market_tonnes) AS co2e_tonnes_market,
