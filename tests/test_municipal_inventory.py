@@ -288,3 +288,24 @@ def test_a_fixture_table_of_the_previous_contract_version_gets_the_new_optional_
     conn.execute("INSERT INTO core.streetlight_fixtures VALUES ('SL1', 'LED', 40, 'streetlight_fixtures')")
     ensure_core_table(conn, get_contract("streetlight_fixtures"), PrivacyPolicy.load(city))
     assert conn.execute("SELECT fixture_id, fixture_class, department FROM core.streetlight_fixtures").fetchall() == [("SL1", None, None)]
+
+
+def test_the_cli_summary_prints_the_inventory_by_sector_and_scope(tmp_path: Path, conn) -> None:
+    import re
+
+    from typer.testing import CliRunner
+
+    from pipelines.cli import app
+
+    city = _city(tmp_path, supplier=True)
+    _build(conn, city)
+    conn.close()
+    result = CliRunner().invoke(app, ["summary", "--city", str(city.config_path)])
+    assert result.exit_code == 0, result.output
+    output = re.sub(r"[ \t]+", " ", result.output)
+    assert "Municipal operations inventory 2024 (2 months), t CO2e" in output
+    # Vehicle fleet 2024: scope 1 = 10 gal x 8.9791 kg = 0.09 t; scope 2 = 100 kWh x 0.27178 kg = 0.03 t (location),
+    # 100 kWh x 0.25 kg = 0.03 t (market); total 0.12 t.
+    assert re.search(r"Vehicle fleet │ 0\.1 │ 0\.0 │ 0\.0 │ 0\.1 │", output), output
+    # Location total 2024: scope 1 (0.0531 + 0.0898 t) + 3,930 kWh x 0.27178 kg (1.0681 t) = 1.211 t -> "1 t".
+    assert "Inventory totals (location-based): 2024 1 t CO2e." in output
