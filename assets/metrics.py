@@ -8,13 +8,26 @@ from city_outcomes.config import CityConfig
 from city_outcomes.metrics.catalog import catalog
 from city_outcomes.metrics.emissions import EMISSIONS_TABLE, implausible_building_energy, refresh_building_emissions, unmatched_energy_rows
 from city_outcomes.metrics.fleet import FLEET_EMISSIONS_TABLE, describe_missing, fleet_fuel_without_emissions, refresh_fleet_emissions
+from city_outcomes.metrics.inventory import (
+    INVENTORY_ANNUAL_TABLE,
+    INVENTORY_MONTHLY_TABLE,
+    inventory_invariant_failures,
+    refresh_municipal_inventory,
+    refresh_municipal_inventory_annual,
+)
+from city_outcomes.metrics.public_ev_charging import PUBLIC_EV_CHARGING_TABLE, refresh_public_ev_charging_emissions
 from city_outcomes.metrics.reconciliation import PUBLISHED_CONTRACT, ReconciliationError, reconcile, write_reconciliation
 from city_outcomes.metrics.runs import record_metric_run
+from city_outcomes.metrics.streetlights import STREETLIGHT_EMISSIONS_TABLE, refresh_streetlight_emissions
 from pipelines.resources import CityResource, WarehouseResource
 
 BUILDING_EMISSIONS = dg.AssetKey(["out", "building_emissions_monthly"])
 INVENTORY_RECONCILIATION = dg.AssetKey(["out", "inventory_reconciliation"])
 FLEET_EMISSIONS = dg.AssetKey(["out", "fleet_emissions_monthly"])
+STREETLIGHT_EMISSIONS = dg.AssetKey(STREETLIGHT_EMISSIONS_TABLE.split("."))
+PUBLIC_EV_CHARGING_EMISSIONS = dg.AssetKey(PUBLIC_EV_CHARGING_TABLE.split("."))
+INVENTORY_MONTHLY = dg.AssetKey(INVENTORY_MONTHLY_TABLE.split("."))
+INVENTORY_ANNUAL = dg.AssetKey(INVENTORY_ANNUAL_TABLE.split("."))
 
 
 def build_metric_assets(city: CityConfig) -> tuple[list[dg.AssetsDefinition], list[dg.AssetChecksDefinition]]:
@@ -94,11 +107,80 @@ def build_metric_assets(city: CityConfig) -> tuple[list[dg.AssetsDefinition], li
             metadata={"unmatched_rows": len(unmatched), "sample": dg.MetadataValue.json(sample)},
         )
 
-    assets = [building_emissions_monthly, fleet_emissions_monthly]
+    inventory_assets, inventory_checks = _inventory_assets(city)
+    assets = [building_emissions_monthly, fleet_emissions_monthly, *inventory_assets]
     published = [name for name, feed in city.feeds.items() if feed.contract == PUBLISHED_CONTRACT]
     if published:
         assets.append(_reconciliation_asset(published))
-    return assets, [every_energy_row_has_emissions, plausible_energy_intensity, every_fuel_row_has_emissions]
+    return assets, [every_energy_row_has_emissions, plausible_energy_intensity, every_fuel_row_has_emissions, *inventory_checks]
+
+
+def _feeds_of(city: CityConfig, *contracts: str) -> list[dg.AssetKey]:
+    """The feed assets of the city's feeds of these contracts (whatever the city named them)."""
+    return [feed_key(name) for name, feed in city.feeds.items() if feed.contract in contracts]
+
+
+def _inventory_assets(city: CityConfig) -> tuple[list[dg.AssetsDefinition], list[dg.AssetChecksDefinition]]:
+    """The streetlight and public EV charging sectors and the municipal inventory built from every sector
+    (city_outcomes/metrics/streetlights.py, public_ev_charging.py, inventory.py)."""
+    factors = [feed_key("emission_factors"), feed_key("global_warming_potentials"), dg.AssetKey(["ref", "unit_conversions"])]
+    partitioned = {"group_name": "metrics", "partitions_def": monthly_partitions(city), "backfill_policy": dg.BackfillPolicy.single_run(), "kinds": {"duckdb", "sql"}}
+
+    @dg.asset(key=STREETLIGHT_EMISSIONS, deps=[*_feeds_of(city, "streetlight_energy", "streetlight_fixtures"), *factors],
+              description=catalog().asset_description(STREETLIGHT_EMISSIONS_TABLE), **partitioned)
+    def streetlight_emissions_monthly(context: dg.AssetExecutionContext, city: CityResource, warehouse: WarehouseResource) -> dg.MaterializeResult:
+        months = partition_months(context)
+        with warehouse.connect() as conn:
+            rows = refresh_streetlight_emissions(conn, city.load(), months)
+            record_metric_run(conn, STREETLIGHT_EMISSIONS_TABLE, months, context.run.run_id)
+        return dg.MaterializeResult(metadata={"dagster/row_count": rows, "months": f"{months[0]} to {months[1]} (exclusive)"})
+
+    @dg.asset(key=PUBLIC_EV_CHARGING_EMISSIONS, deps=[*_feeds_of(city, "ev_charging_energy"), *factors],
+              description=catalog().asset_description(PUBLIC_EV_CHARGING_TABLE), **partitioned)
+    def public_ev_charging_emissions_monthly(context: dg.AssetExecutionContext, city: CityResource, warehouse: WarehouseResource) -> dg.MaterializeResult:
+        months = partition_months(context)
+        with warehouse.connect() as conn:
+            rows = refresh_public_ev_charging_emissions(conn, city.load(), months)
+            record_metric_run(conn, PUBLIC_EV_CHARGING_TABLE, months, context.run.run_id)
+        return dg.MaterializeResult(metadata={"dagster/row_count": rows, "months": f"{months[0]} to {months[1]} (exclusive)"})
+
+    @dg.asset(key=INVENTORY_MONTHLY, deps=[BUILDING_EMISSIONS, FLEET_EMISSIONS, STREETLIGHT_EMISSIONS, PUBLIC_EV_CHARGING_EMISSIONS, feed_key("buildings")],
+              description=catalog().asset_description(INVENTORY_MONTHLY_TABLE), **partitioned)
+    def municipal_inventory_monthly(context: dg.AssetExecutionContext, city: CityResource, warehouse: WarehouseResource) -> dg.MaterializeResult:
+        months = partition_months(context)
+        with warehouse.connect() as conn:
+            rows = refresh_municipal_inventory(conn, city.load(), months)
+            record_metric_run(conn, INVENTORY_MONTHLY_TABLE, months, context.run.run_id)
+        return dg.MaterializeResult(metadata={"dagster/row_count": rows, "months": f"{months[0]} to {months[1]} (exclusive)"})
+
+    @dg.asset(key=INVENTORY_ANNUAL, group_name="metrics", deps=[INVENTORY_MONTHLY], kinds={"duckdb", "sql"},
+              description=catalog().asset_description(INVENTORY_ANNUAL_TABLE))
+    def municipal_inventory_annual(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+        with warehouse.connect() as conn:
+            rows = refresh_municipal_inventory_annual(conn)
+            record_metric_run(conn, INVENTORY_ANNUAL_TABLE, None, context.run.run_id)
+        return dg.MaterializeResult(metadata={"dagster/row_count": rows})
+
+    @dg.asset_check(
+        asset=INVENTORY_ANNUAL,
+        blocking=True,
+        description="The inventory's invariants: sectors sum to the total (the sector tables), monthly sums to annual, "
+        "location- and market-based figures differ only in scope 2.",
+    )
+    def inventory_invariants_hold(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+        with warehouse.connect() as conn:
+            failures = inventory_invariant_failures(conn)
+        text = "\n".join(f"{f['invariant']}: {f['detail']}" for f in failures[:10])
+        return dg.AssetCheckResult(
+            passed=not failures,
+            description=f"{len(failures)} invariant failure(s):\n{text}" if failures else None,
+            metadata={"failures": len(failures), "sample": dg.MetadataValue.json(failures[:10])},
+        )
+
+    return (
+        [streetlight_emissions_monthly, public_ev_charging_emissions_monthly, municipal_inventory_monthly, municipal_inventory_annual],
+        [inventory_invariants_hold],
+    )
 
 
 def _reconciliation_asset(published: list[str]) -> dg.AssetsDefinition:

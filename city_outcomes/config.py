@@ -42,6 +42,14 @@ REFERENCE_FEEDS = {
 }
 
 
+# Building use types that are water or wastewater facilities by default (LGO Protocol sectors, matched in any case).
+WATER_BUILDING_TYPES = ("water treatment plant", "water pumping station", "water pump station", "water booster station", "water well", "water storage tank")
+WASTEWATER_BUILDING_TYPES = (
+    "wastewater treatment plant", "sewage treatment plant", "water reclamation facility", "wastewater pumping station",
+    "sewage pumping station", "lift station",
+)
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -59,6 +67,19 @@ class CityInfo(_Strict):
         "a year not named gets the latest edition whose data year is at most the inventory year (the default, stated on every row)",
     )
     gwp_set: Literal["AR4", "AR5", "AR6"] = Field(description="IPCC assessment report whose 100-year GWPs convert gases to CO2e")
+    water_building_types: list[str] = Field(
+        default_factory=lambda: list(WATER_BUILDING_TYPES),
+        description="buildings.building_type values (any case) whose energy is the LGO sector 'Water delivery facilities' in the municipal inventory",
+    )
+    wastewater_building_types: list[str] = Field(
+        default_factory=lambda: list(WASTEWATER_BUILDING_TYPES),
+        description="buildings.building_type values (any case) whose energy is the LGO sector 'Wastewater facilities' in the municipal inventory",
+    )
+    fleet_charging_stations: list[str] = Field(
+        default_factory=list,
+        description="ev_charging_energy station ids that charge the city's own fleet, whose kWh the fleet_fuel feed already holds: "
+        "left out of the public EV charging sector so that no kWh is counted twice",
+    )
     first_month: date = Field(description="First month of the reporting calendar (the first monthly partition)")
     timezone: str | None = Field(
         default=None,

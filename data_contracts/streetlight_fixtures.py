@@ -9,6 +9,8 @@ from pandera.ibis import Field
 from data_contracts._base import Contract, id_check, null_island_check, placeholder_date_checks
 
 TECHNOLOGIES = ["LED", "HPS", "MH", "MV", "LPS", "induction", "other"]
+# LGO Protocol's "streetlights and traffic signals" sector holds both; the inventory shows them apart.
+FIXTURE_CLASSES = ["streetlight", "traffic_signal"]
 
 
 class StreetlightFixtures(Contract):
@@ -17,6 +19,11 @@ class StreetlightFixtures(Contract):
     fixture_id: str = Field(description="Fixture or pole id")
     technology: str = Field(isin=TECHNOLOGIES, description="Lamp technology: LED, HPS (high-pressure sodium), MH (metal halide), MV (mercury vapour), LPS, induction")
     wattage: float = Field(gt=0, le=2_000, description="Rated input power in watts")
+    fixture_class: str = Field(
+        nullable=True, isin=FIXTURE_CLASSES,
+        description="streetlight or traffic_signal (optional; absent or blank is a streetlight; a feed of signals alone sets `constants: {fixture_class: traffic_signal}`)",
+    )
+    department: str = Field(nullable=True, description="Department responsible for the fixture's energy (optional; the inventory shows 'Not recorded')")
     tract_geoid: str = Field(nullable=True, str_matches=r"^\d{11}$", description="Census tract the fixture stands in")
     installed_date: date = Field(nullable=True, description="Date the current lamp was installed")
     latitude: float = Field(nullable=True, ge=-90, le=90, description="WGS84 latitude of the pole")
@@ -30,7 +37,7 @@ class StreetlightFixtures(Contract):
     class Config:
         title = "Streetlight fixtures"
         unique = ["fixture_id"]
-        metadata = {"version": "1.2.0", "time_column": None}
+        metadata = {"version": "1.3.0", "time_column": None}
 
 
 CONTRACT = StreetlightFixtures

@@ -20,6 +20,7 @@ BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 SMOKE_ARGS = {
     "ingest_trips.py": ["--rows", "20000", "--routes", "bare,ingest,ingest_drop_coords,ingest_transformed"],
     "xml_streaming.py": ["5000"],
+    "municipal_inventory.py": ["--scale", "0.01"],
 }
 
 
@@ -87,3 +88,16 @@ def test_xml_streaming_smoke(tmp_path: Path) -> None:
     result = _run("xml_streaming.py", tmp_path)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "| 5,000 |" in result.stdout and (tmp_path / "xml_streaming.md").is_file()
+
+
+def test_municipal_inventory_smoke(tmp_path: Path) -> None:
+    """The inventory benchmark at 1% of the issue's size: every phase runs and is timed, the invariants hold and
+    the streetlights' total is their kWh x the year's factor."""
+    done = _run("municipal_inventory.py", tmp_path)
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output[-4000:]
+    # 1%: 20 buildings x 72 bills, 10,000 purchases, 1,000 lights x 36 months, 2 stations x 1,095 days.
+    assert "rows: building_energy 1,440, fleet_fuel 10,000, streetlight_energy 36,000, ev_charging_energy 2,190" in output
+    for phase in ("buildings", "fleet", "streetlights", "public EV charging", "inventory monthly", "inventory annual", "invariants", "total"):
+        assert re.search(rf"^{phase}\s+\d+\.\d\d\s", output, re.M), f"phase {phase} not timed:\n{output[-4000:]}"
+    assert "correctness: all passed" in output

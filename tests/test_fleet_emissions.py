@@ -6,7 +6,9 @@ The factors are typed from EPA's GHG Emission Factors Hub 2021 (workbook last mo
   biodiesel (100%) 9.45; CNG 0.05444 kg/scf.
 - Table 5, non-road CH4 and N2O (g/gal), construction/mining off-road trucks: gasoline 5.58 and 0.2,
   diesel 0.13 and 0.49.
-- Table 6, eGRID2019 RFCE total output (lb/MWh): CO2 695.0, CH4 0.053, N2O 0.007.
+- Table 6, eGRID2019 RFCE total output (lb/MWh): CO2 695.0, CH4 0.053, N2O 0.007 (for charging in 2019-2020).
+- EV charging in 2024 takes the inventory year's edition, as the buildings' electricity does: eGRID2023 RFCE
+  total output CO2e, 599.17 lb/MWh (EPA Power Profiler subregion.json, eGRID2023; no per-gas split published).
 - Table 1 heat contents (HHV): motor gasoline 0.125 MMBtu/gal, natural gas 0.001026 MMBtu/scf.
 - Table 11 / IPCC AR4 GWPs: CH4 25, N2O 298.
 """
@@ -28,6 +30,7 @@ from tests.conftest import write_city
 GASOLINE_CO2, DIESEL_CO2, ETHANOL_CO2, BIODIESEL_CO2, CNG_CO2_PER_SCF = 8.78, 10.21, 5.75, 9.45, 0.05444
 GASOLINE_CH4_G, GASOLINE_N2O_G, DIESEL_CH4_G, DIESEL_N2O_G = 5.58, 0.2, 0.13, 0.49
 RFCE_CO2, RFCE_CH4, RFCE_N2O = 695.0, 0.053, 0.007
+RFCE_2023_CO2E = 599.17
 AR4_CH4, AR4_N2O = 25, 298
 KG_PER_LB = 0.45359237
 LITRES_PER_GALLON = 3.785411784  # US gallon, 231 cubic inches
@@ -46,13 +49,13 @@ PURCHASES = [
 ]
 
 
-def _fleet_city(tmp_path: Path, purchases: list[tuple[str, str, str, str]]) -> CityConfig:
+def _fleet_city(tmp_path: Path, purchases: list[tuple[str, str, str, str]], **overrides: object) -> CityConfig:
     """A city whose only feed is the demo's fleet system export (plus the shipped reference data),
     holding ``purchases`` on 15 July 2024, in the demo city's grid subregion (RFCE) and GWP set (AR4)."""
     feed = yaml.safe_load(DEMO_CITY_CONFIG.read_text())["feeds"]["fleet_fuel"]
     feed["values"]["fuel_type"]["HYDROGEN"] = "hydrogen"
     feed["values"]["unit"].update({"L": "L", "KG": "kg"})
-    city = write_city(tmp_path, feeds={"fleet_fuel": feed})
+    city = write_city(tmp_path, feeds={"fleet_fuel": feed}, **overrides)
     lines = [HEADER] + [
         f"FT{i},07/15/2024,08:00,{vehicle},Test,Test vehicle,1000,DEPOT,{product},{quantity},{unit},$1.000,$1.00"
         for i, (vehicle, product, quantity, unit) in enumerate(purchases, start=1)
@@ -124,12 +127,29 @@ def test_a_gallon_of_b20_splits_fossil_and_biogenic_co2(built) -> None:
     assert row["co2e_tonnes"] == pytest.approx((8.168 + 0.00325 + 0.14602) / 1000, rel=1e-12)
 
 
-def test_a_kwh_charged_is_scope_2_at_the_grid_rate(built) -> None:
+def test_a_kwh_charged_is_scope_2_at_the_grid_rate_of_its_year(built) -> None:
     row = _row(built, "T-EV")
-    by_hand_kg = 1 / 1000 * KG_PER_LB * (RFCE_CO2 + RFCE_CH4 * AR4_CH4 + RFCE_N2O * AR4_N2O)
+    # July 2024: the default edition is eGRID2023 (latest data year <= 2024), which gives CO2e only:
+    # 1 kWh x 599.17 lb/MWh x 0.45359237 kg/lb / 1000 kWh/MWh = 0.271779 kg CO2e.
+    by_hand_kg = 1 / 1000 * KG_PER_LB * RFCE_2023_CO2E
     assert row["co2e_tonnes"] == pytest.approx(by_hand_kg / 1000, rel=1e-12)
-    assert row["co2_kg"] == pytest.approx(RFCE_CO2 * KG_PER_LB / 1000, rel=1e-12)
+    assert row["co2e_tonnes_market"] == row["co2e_tonnes"] and row["market_method"] == "location-based fallback"
+    assert row["co2_kg"] is None and row["factor_set"] == "egrid2023"  # no per-gas split published
     assert (row["scope"], row["gpc_reference"]) == (2, "II.1.2")
+
+
+def test_a_kwh_charged_in_2019_takes_the_per_gas_2019_rates(tmp_path: Path, conn) -> None:
+    city = _fleet_city(tmp_path, [("T-EV", "EV CHARGE", "1", "KWH")])
+    for name in ("emission_factors", "global_warming_potentials", "fleet_fuel"):
+        ingest_feed(conn, city, name)
+    write_unit_conversions(conn)
+    conn.execute("UPDATE core.fleet_fuel SET purchase_date = DATE '2019-07-15'")
+    refresh_fleet_emissions(conn, city, (date(2019, 7, 1), date(2019, 8, 1)))
+    row = _row(conn, "T-EV")
+    # eGRID2019 per gas (Hub 2021 Table 6): (695.0 + 0.053 x 25 + 0.007 x 298) lb/MWh = 698.411 lb/MWh.
+    by_hand_kg = 1 / 1000 * KG_PER_LB * (RFCE_CO2 + RFCE_CH4 * AR4_CH4 + RFCE_N2O * AR4_N2O)
+    assert row["co2e_tonnes"] == pytest.approx(by_hand_kg / 1000, rel=1e-9)
+    assert row["co2_kg"] == pytest.approx(RFCE_CO2 * KG_PER_LB / 1000, rel=1e-12) and row["factor_set"] == "epa_ghg_hub_2021"
 
 
 def test_litres_and_gasoline_gallon_equivalents_convert(built) -> None:
@@ -150,7 +170,8 @@ def test_every_row_carries_its_lineage_and_factors(built) -> None:
     assert {r[1] for r in rows} == {"fleet_fuel"}
     assert [r[2] for r in rows] == list(range(1, len(PURCHASES) + 1))
     # gasoline: CO2, CH4, N2O; E85 and B20: two CO2 components and CH4, N2O; CNG: CO2 only.
-    assert [r[3] for r in rows] == [3, 3, 4, 4, 3, 3, 1]
+    # EV charging in 2024: one eGRID2023 CO2e rate.
+    assert [r[3] for r in rows] == [3, 3, 4, 4, 1, 3, 1]
     e85_tables = built.execute(
         "SELECT list(f.source_table ORDER BY f.activity, f.gas) FROM (SELECT unnest(factors_applied) AS f FROM out.fleet_emissions_monthly WHERE vehicle_id = 'T-E85')"
     ).fetchone()[0]
@@ -178,3 +199,15 @@ def test_a_factor_set_lacking_a_factor_names_the_factor(built, city: CityConfig)
     missing = {r["vehicle_id"]: r["missing"] for r in fleet_fuel_without_emissions(built, city)}
     assert sorted(missing) == ["T-B20", "T-DSL"]
     assert missing["T-DSL"] == "no CH4 factor for diesel (rate_basis non_road_per_gallon, region US, per gal) in factor_set epa_ghg_hub_2021"
+
+
+def test_a_charge_in_a_year_without_a_whole_electricity_factor_is_named_by_the_blocking_check(tmp_path: Path, conn) -> None:
+    # eGRID2020 as EPA's Power Profiler lists it has CO2 only: no whole figure for the 2024 charge.
+    city = _fleet_city(tmp_path, [("T-GAS", "UNL REG", "1", "GAL"), ("T-EV", "EV CHARGE", "1", "KWH")], electricity_factors={2024: "egrid2020"})
+    assert _build(conn, city) == 1  # the gasoline row only
+    missing = fleet_fuel_without_emissions(conn, city)
+    assert [(r["vehicle_id"], r["source_row"], r["year"]) for r in missing] == [("T-EV", 2, 2024)]
+    assert missing[0]["missing"] == (
+        "location-based: factor set 'egrid2020' has no electricity total_output factor for grid_subregion 'RFCE' in kg/kWh "
+        "or a unit convertible to it: needs CO2, CH4 and N2O, or CO2e (found: CO2)"
+    )

@@ -65,7 +65,7 @@ def test_an_entry_without_an_asset_is_found(tmp_path: Path, demo_city: CityConfi
     keys = _asset_keys(demo_city)
     # Against a catalog of one stray entry, every real metric asset lacks an entry and the entry lacks an asset.
     every_metric_asset = sorted(".".join(key) for key in keys if key[0] == "out")
-    assert "out.building_emissions_monthly" in every_metric_asset and "out.micromobility_trips_monthly" in every_metric_asset
+    assert "out.building_emissions_monthly" in every_metric_asset and "out.municipal_inventory_monthly" in every_metric_asset
     assert catalog_gaps(keys, lonely) == (every_metric_asset, ["out.nowhere"])
 
 

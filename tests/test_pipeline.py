@@ -41,14 +41,20 @@ def test_every_asset_materializes_and_every_check_passes(built_city) -> None:
     assert {f"core/{name}" for name in city.feeds} <= materialized  # every feed of the demo city, the new ones too
     checks = [e.event_specific_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
     # Two checks per feed (rows reconcile, contract clean), two on building emissions, one on fleet
-    # emissions: all pass, so no demo row is quarantined and every fuel row found its factors.
-    assert len(city.feeds) == 18
-    assert len(checks) == 2 * len(city.feeds) + 3 == 39 and all(c.passed for c in checks)
+    # emissions, one on the municipal inventory's invariants: all pass, so no demo row is quarantined,
+    # every fuel row found its factors and the inventory's sectors, months and scopes add up.
+    assert len(city.feeds) == 21
+    assert len(checks) == 2 * len(city.feeds) + 4 == 46 and all(c.passed for c in checks)
     conn = warehouse.connect(city.warehouse_path, read_only=True)
     try:
         assert conn.execute("SELECT count(*) FROM out.building_emissions_monthly").fetchone()[0] == 4320
         # One emissions row per accepted fuel purchase or charge.
         assert conn.execute("SELECT count(*) FROM out.fleet_emissions_monthly").fetchone()[0] == conn.execute("SELECT count(*) FROM core.fleet_fuel").fetchone()[0] > 0
+        # The inventory holds streetlights, traffic signals and public EV charging (demo files: 97,488 streetlight and
+        # 1,152 signal bills; the chargers' daily report's kWh equal the sessions').
+        sectors = dict(conn.execute("SELECT subsector, sum(activity) FROM out.municipal_inventory_monthly WHERE source_kind = 'electricity' GROUP BY 1").fetchall())
+        assert sectors["Streetlights"] > 0 and sectors["Traffic signals"] > 0
+        assert sectors["Public chargers"] == pytest.approx(conn.execute("SELECT sum(energy_kwh) FROM core.ev_charging_sessions").fetchone()[0], rel=1e-9)
     finally:
         conn.close()
 

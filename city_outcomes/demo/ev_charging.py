@@ -200,11 +200,38 @@ def make(city: DemoCity, rng: np.random.Generator, city_map: CityMap) -> Chargin
     )
 
 
+def daily_energy(charging: Charging) -> pd.DataFrame:
+    """The stations' daily energy report (ChargePoint's "Energy by station" dashboard export): kWh delivered and sessions
+    started per station and local day, summed from the sessions (a session's energy counts on the day it started)."""
+    sessions = charging.sessions
+    ports = sessions.groupby("Station Name")["Port Number"].nunique()
+    day = sessions["_start"].map(lambda moment: moment.date())
+    report = sessions.groupby(["Station Name", day], sort=True).agg(energy=("Energy (kWh)", "sum"), sessions=("Plug In Event Id", "count")).reset_index()
+    report.columns = ["Station Name", "day", "Energy (kWh)", "Sessions"]
+    return pd.DataFrame(
+        {
+            "Station Name": report["Station Name"],
+            "Date": report["day"].map(lambda d: f"{d.month}/{d.day}/{d.year}"),
+            "Energy (kWh)": report["Energy (kWh)"].round(3),
+            "Sessions": report["Sessions"],
+            "Ports": report["Station Name"].map(ports),
+            "_year": report["day"].map(lambda d: d.year),
+        }
+    )
+
+
 def write(charging: Charging, folder: Path) -> list[Path]:
-    """One ChargePoint session export per calendar year (UTF-8 with a byte-order mark, as ChargePoint writes it)."""
+    """One ChargePoint session export per calendar year (UTF-8 with a byte-order mark, as ChargePoint writes it), and
+    one daily energy report per calendar year."""
     sessions = charging.sessions
     years = sessions["_start"].map(lambda moment: moment.year)
-    return [
+    written = [
         write_csv(rows.drop(columns="_start"), folder / "ev_charging" / f"ChargePoint_Session_Export_{year}.csv", encoding="utf-8-sig")
         for year, rows in sessions.groupby(years, sort=True)
     ]
+    energy = daily_energy(charging)
+    written += [
+        write_csv(rows.drop(columns="_year"), folder / "ev_charging" / "energy" / f"ChargePoint_Station_Energy_{year}.csv")
+        for year, rows in energy.groupby("_year", sort=True)
+    ]
+    return written

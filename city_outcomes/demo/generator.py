@@ -31,6 +31,7 @@ STREAMS = {
     "micromobility": 5,
     "ev_charging": 6,
     "service_requests": 7,
+    "traffic_signals": 9,
 }
 
 
@@ -142,6 +143,7 @@ def _write_all(folder: Path, seed: int, city: DemoCity) -> list[Path]:
         streetlights,
         tract_boundaries,
         tracts,
+        traffic_signals,
         transit,
     )
 
@@ -168,6 +170,8 @@ def _write_all(folder: Path, seed: int, city: DemoCity) -> list[Path]:
     written += ev_charging.write(charging, folder)
     requests = service_requests.make(city, _stream(seed, "service_requests"), city_map, tract_table, lights)
     written += service_requests.write(requests, folder)
+    signals = traffic_signals.make(city, _stream(seed, "traffic_signals"), city_map, tract_table)
+    written += traffic_signals.write(signals, folder)
     registry = registries.make(city, retrofitted, lights, mobility, charging)
     written += registries.write(registry, folder)
     return written

@@ -148,6 +148,9 @@ def ensure_core_table(conn: duckdb.DuckDBPyConnection, contract: ContractInfo, p
     conn.execute(f"CREATE TABLE IF NOT EXISTS {core_table(contract)} ({', '.join(columns)}, {FILE_FIELD} VARCHAR)")
     # Added after the first release: a core table made before it gets the column here.
     conn.execute(f"ALTER TABLE {core_table(contract)} ADD COLUMN IF NOT EXISTS {FILE_FIELD} VARCHAR")
+    # A minor contract version adds optional columns: a core table made by an earlier version gets them (NULL).
+    for name, dtype in policy.core_columns(contract).items():
+        conn.execute(f"ALTER TABLE {core_table(contract)} ADD COLUMN IF NOT EXISTS {quote_ident(name)} {DuckDBType.to_string(dtype)}")
 
 
 @dataclass(frozen=True)

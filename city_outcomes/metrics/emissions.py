@@ -11,6 +11,7 @@ import duckdb
 from city_outcomes.config import CityConfig
 from city_outcomes.feeds.ingest import ensure_core_table
 from city_outcomes.feeds.privacy import PrivacyPolicy
+from city_outcomes.metrics.electricity_factors import stage_electricity_factors
 from city_outcomes.sql import load_sql, query_dicts
 from city_outcomes.units import unit_conversions
 from city_outcomes.warehouse import table_exists, transaction
@@ -41,16 +42,14 @@ def check_factor_coverage(conn: duckdb.DuckDBPyConnection, city: CityConfig) -> 
 
 
 def emission_params(city: CityConfig, months: tuple[date, date]) -> dict[str, Any]:
-    """The bound parameters of building_emissions_monthly.sql for a city and months [start, end)."""
-    configured = sorted(city.city.electricity_factors.items())
+    """The bound parameters of building_emissions_monthly.sql for a city and months [start, end) (electricity's
+    factors are staged apart: :func:`city_outcomes.metrics.electricity_factors.stage_electricity_factors`)."""
     return {
         "start_month": months[0],
         "end_month": months[1],
         "factor_set": city.city.factor_set,
         "grid_subregion": city.city.grid_subregion,
         "gwp_set": city.city.gwp_set,
-        "configured_years": [year for year, _ in configured],
-        "configured_sets": [edition for _, edition in configured],
     }
 
 
@@ -119,6 +118,7 @@ def refresh_building_emissions(conn: duckdb.DuckDBPyConnection, city: CityConfig
     for name in ("building_energy", "buildings", "emission_factors", "global_warming_potentials"):
         ensure_core_table(conn, get_contract(name), policy)
     check_factor_coverage(conn, city)
+    stage_electricity_factors(conn, city, months)
     query = load_sql("building_emissions_monthly")
     staged = "_building_emissions_staged"
     conn.execute(f"CREATE OR REPLACE TEMP TABLE {staged} AS {query}", emission_params(city, months))

@@ -7,7 +7,7 @@ biogenic CO2 of biofuel blends reported apart from the totals; the method and it
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import duckdb
@@ -15,8 +15,9 @@ import duckdb
 from city_outcomes.config import CityConfig
 from city_outcomes.feeds.ingest import ensure_core_table
 from city_outcomes.feeds.privacy import PrivacyPolicy
+from city_outcomes.metrics.electricity_factors import stage_electricity_factors
 from city_outcomes.sql import load_sql, query_dicts
-from city_outcomes.warehouse import transaction
+from city_outcomes.warehouse import table_exists, transaction
 from data_contracts import get_contract
 
 FLEET_EMISSIONS_TABLE = "out.fleet_emissions_monthly"
@@ -43,19 +44,36 @@ def refresh_fleet_emissions(conn: duckdb.DuckDBPyConnection, city: CityConfig, m
     for name in FLEET_FEEDS:
         ensure_core_table(conn, get_contract(name), policy)
     write_fleet_fuel_components(conn)
+    stage_electricity_factors(conn, city, months)
     params = {"start_month": months[0], "end_month": months[1], **_params(city)}
-    query = load_sql("fleet_emissions_monthly")
-    with transaction(conn):
-        conn.execute(f"CREATE TABLE IF NOT EXISTS {FLEET_EMISSIONS_TABLE} AS SELECT * FROM ({query}) LIMIT 0", params)
-        conn.execute(f"DELETE FROM {FLEET_EMISSIONS_TABLE} WHERE period_month >= ? AND period_month < ?", list(months))
-        conn.execute(f"INSERT INTO {FLEET_EMISSIONS_TABLE} {query}", params)
+    staged = "_fleet_emissions_staged"
+    conn.execute(f"CREATE OR REPLACE TEMP TABLE {staged} AS {load_sql('fleet_emissions_monthly')}", params)
+    try:
+        with transaction(conn):
+            if table_exists(conn, *FLEET_EMISSIONS_TABLE.split(".")) and _columns(conn, FLEET_EMISSIONS_TABLE) != _columns(conn, staged):
+                # A table written by an earlier version of this metric: rebuilt, not mixed with rows of another shape.
+                conn.execute(f"DROP TABLE {FLEET_EMISSIONS_TABLE}")
+            conn.execute(f"CREATE TABLE IF NOT EXISTS {FLEET_EMISSIONS_TABLE} AS SELECT * FROM {staged} LIMIT 0")
+            conn.execute(f"DELETE FROM {FLEET_EMISSIONS_TABLE} WHERE period_month >= ? AND period_month < ?", list(months))
+            conn.execute(f"INSERT INTO {FLEET_EMISSIONS_TABLE} SELECT * FROM {staged}")
+    finally:
+        conn.execute(f"DROP TABLE IF EXISTS {staged}")
     return conn.execute(
         f"SELECT count(*) FROM {FLEET_EMISSIONS_TABLE} WHERE period_month >= ? AND period_month < ?", list(months)
     ).fetchone()[0]
 
 
+def _columns(conn: duckdb.DuckDBPyConnection, table: str) -> list[tuple]:
+    return [(row[0], row[1]) for row in conn.execute(f"DESCRIBE {table}").fetchall()]
+
+
 def fleet_fuel_without_emissions(conn: duckdb.DuckDBPyConnection, city: CityConfig) -> list[dict[str, Any]]:
     """Accepted fuel rows with no emissions row (should be none), each with the factor it lacked."""
+    first, last = conn.execute("SELECT min(purchase_date), max(purchase_date) FROM core.fleet_fuel").fetchone()
+    if first is not None:
+        stage_electricity_factors(conn, city, (first, last + timedelta(days=1)))
+    else:
+        stage_electricity_factors(conn, city, (city.city.first_month, city.city.first_month + timedelta(days=1)))
     return query_dicts(conn, "fleet_fuel_without_emissions", _params(city))
 
 

@@ -5,27 +5,20 @@
 -- a factor published as CO2e: taken as it is (the publisher's own GWPs), no GWP applied.
 --
 -- Which factors (every choice is written on the row, in `factor_choice` and in each `factors_applied` entry):
--- * Electricity (scope 2, GPC I.x.2), location-based: eGRID total-output rates of the city's grid subregion, from the
---   edition the city names for the inventory year (city.electricity_factors, passed as $configured_years and
---   $configured_sets), else by default the latest edition whose data year is at most the inventory year (ties: the
---   later source year, then per-gas before CO2e-only, then the name). An edition is a factor set with total-output
---   electricity rates for the subregion, shipped or from a city's own emission_factors feed; only editions that can
---   give a whole figure (CO2, CH4 and N2O, or CO2e) are default candidates: eGRID2019 and 2020 as EPA's Power
---   Profiler lists them carry CO2 only, and a CO2-only figure would leave CH4 and N2O out unannounced.
---   Non-baseload rates are for avoided-emission estimates only and are never chosen.
+-- * Electricity (scope 2, GPC I.x.2), location- and market-based: the factors of the inventory year as
+--   electricity_factors_by_year.sql chooses them for every kWh of the inventory (the edition by year, the
+--   supplier-specific factor, per-gas or CO2e), read from the temp table _electricity_factors_by_year that
+--   city_outcomes/metrics/electricity_factors.py stages before this query runs.
 -- * Natural gas (scope 1, GPC I.x.1): stationary combustion factors of city.factor_set ($factor_set).
 -- * Per-gas or CO2e: where a chosen factor set has all of CO2, CH4 and N2O for the activity, the per-gas factors are
 --   used (the city's GWP set then applies, and the CO2/CH4/N2O columns are filled); only where it lacks them is its
 --   CO2e factor used (`factor_basis` = 'CO2e', per-gas columns NULL: the publisher gave no split).
--- * Market-based (GHG Protocol Scope 2 Guidance, dual reporting): `co2e_tonnes_market`. For electricity, the
---   supplier-specific factor (rate_basis 'supplier_specific', from a city's emission_factors feed, any region: the
---   region names the supplier's area) with the latest data year at most the inventory year; where the city gives
---   none, the location-based rate (`market_method` = 'location-based fallback'). Scope 1 rows are the same in both.
+-- * Market-based (GHG Protocol Scope 2 Guidance, dual reporting): `co2e_tonnes_market`; electricity as above
+--   (`market_method` says supplier-specific or location-based fallback). Scope 1 rows are the same in both.
 --   `co2e_tonnes` stays the location-based figure.
 -- A row whose chosen factor set gives no usable factor, or gives one gas twice (two feeds), is kept with
 -- `factor_problem` saying what is missing; city_outcomes/metrics/emissions.py stops the run on any such row.
--- Parameters: $start_month, $end_month (half-open), $factor_set, $grid_subregion, $gwp_set, $configured_years,
--- $configured_sets.
+-- Parameters: $start_month, $end_month (half-open), $factor_set, $grid_subregion, $gwp_set.
 WITH energy AS (
     SELECT *
     FROM core.building_energy
@@ -54,100 +47,30 @@ factor_rows AS (
         ON conversion.quantity = 'emission_factor' AND conversion.from_unit = factor.unit
 ),
 
--- Location-based electricity editions for the city's grid subregion, and what each can give.
-grid_editions AS (
-    SELECT
-        factor_set,
-        max(data_year) AS data_year,
-        max(source_year) AS source_year,
-        count(DISTINCT gas) FILTER (WHERE gas IN ('CO2', 'CH4', 'N2O')) = 3 AS has_per_gas,
-        bool_or(gas = 'CO2e') AS has_co2e
-    FROM factor_rows
-    WHERE activity = 'electricity' AND region = $grid_subregion AND rate_basis = 'total_output'
-    GROUP BY factor_set
-),
-
-supplier_editions AS (
-    SELECT factor_set, max(data_year) AS data_year, max(source_year) AS source_year
-    FROM factor_rows
-    WHERE activity = 'electricity' AND rate_basis = 'supplier_specific'
-    GROUP BY factor_set
-),
-
-configured AS (
-    SELECT unnest($configured_years::INTEGER[]) AS inventory_year, unnest($configured_sets::VARCHAR[]) AS factor_set
-),
-
-electricity_years AS (
-    SELECT DISTINCT inventory_year FROM activity WHERE energy_type = 'electricity'
-),
-
-default_grid_edition AS (
-    SELECT years.inventory_year, editions.factor_set
-    FROM electricity_years AS years
-    JOIN grid_editions AS editions
-        ON editions.data_year <= years.inventory_year AND (editions.has_per_gas OR editions.has_co2e)
-    QUALIFY row_number() OVER (
-        PARTITION BY years.inventory_year
-        ORDER BY editions.data_year DESC, editions.source_year DESC, editions.has_per_gas DESC, editions.factor_set
-    ) = 1
-),
-
-default_supplier_edition AS (
-    SELECT years.inventory_year, editions.factor_set
-    FROM electricity_years AS years
-    JOIN supplier_editions AS editions ON editions.data_year <= years.inventory_year
-    QUALIFY row_number() OVER (
-        PARTITION BY years.inventory_year ORDER BY editions.data_year DESC, editions.source_year DESC, editions.factor_set
-    ) = 1
-),
-
--- One choice per activity row and method: the factor set, the rate basis and region it is read with, and why.
+-- One choice per activity row and method for fuels (electricity's is _electricity_factors_by_year's): the factor
+-- set, the rate basis and region it is read with, and why.
 location_choice AS (
     SELECT
         activity.row_id,
         'location' AS method,
-        CASE activity.energy_type
-            WHEN 'electricity' THEN coalesce(configured.factor_set, default_grid_edition.factor_set)
-            ELSE $factor_set
-        END AS factor_set,
-        CASE activity.energy_type WHEN 'electricity' THEN 'total_output' ELSE 'combustion' END AS rate_basis,
-        CASE activity.energy_type WHEN 'electricity' THEN $grid_subregion END AS region,
-        CASE
-            WHEN activity.energy_type <> 'electricity' THEN 'configured: city.factor_set'
-            WHEN configured.factor_set IS NOT NULL THEN format('configured: city.electricity_factors[{}]', activity.inventory_year)
-            ELSE format('default: latest edition with data year <= {}', activity.inventory_year)
-        END AS chosen
+        $factor_set AS factor_set,
+        'combustion' AS rate_basis,
+        NULL::VARCHAR AS region,
+        'configured: city.factor_set' AS chosen
     FROM activity
-    LEFT JOIN configured
-        ON activity.energy_type = 'electricity' AND configured.inventory_year = activity.inventory_year
-    LEFT JOIN default_grid_edition
-        ON activity.energy_type = 'electricity' AND default_grid_edition.inventory_year = activity.inventory_year
+    WHERE activity.energy_type <> 'electricity'
 ),
 
 market_choice AS (
     SELECT
         location_choice.row_id,
         'market' AS method,
-        coalesce(supplier.factor_set, location_choice.factor_set) AS factor_set,
-        CASE WHEN supplier.factor_set IS NOT NULL THEN 'supplier_specific' ELSE location_choice.rate_basis END AS rate_basis,
-        CASE WHEN supplier.factor_set IS NULL THEN location_choice.region END AS region,
-        CASE
-            WHEN activity.energy_type <> 'electricity' THEN location_choice.chosen
-            WHEN supplier.factor_set IS NOT NULL
-                THEN format('market: supplier-specific factor, latest data year <= {}', activity.inventory_year)
-            ELSE format('market: location-based fallback, no supplier-specific factor with data year <= {}; ', activity.inventory_year)
-                || location_choice.chosen
-        END AS chosen,
-        CASE
-            WHEN activity.energy_type <> 'electricity' THEN 'scope 1: same as location-based'
-            WHEN supplier.factor_set IS NOT NULL THEN 'supplier-specific'
-            ELSE 'location-based fallback'
-        END AS market_method
+        location_choice.factor_set,
+        location_choice.rate_basis,
+        location_choice.region,
+        location_choice.chosen,
+        'scope 1: same as location-based' AS market_method
     FROM location_choice
-    JOIN activity USING (row_id)
-    LEFT JOIN default_supplier_edition AS supplier
-        ON activity.energy_type = 'electricity' AND supplier.inventory_year = activity.inventory_year
 ),
 
 choices AS (
@@ -224,8 +147,8 @@ figures AS (
     GROUP BY applied.row_id, applied.method
 ),
 
--- Each row's figure by method, or what keeps it from having one.
-per_method AS (
+-- Each row's figure by method, or what keeps it from having one: fuels here, electricity from the shared relation.
+fuel_per_method AS (
     SELECT
         choices.row_id,
         choices.method,
@@ -239,6 +162,7 @@ per_method AS (
         figures.n2o_kg_per_unit,
         figures.co2e_kg_per_unit,
         figures.factors_applied,
+        coalesce(market_choice.market_method, 'location-based') AS market_method,
         CASE
             WHEN activity.activity_unit IS NULL
                 THEN format('no conversion of {} in {} to a canonical unit', activity.energy_type, activity.unit)
@@ -260,6 +184,38 @@ per_method AS (
     JOIN activity USING (row_id)
     JOIN basis USING (row_id, method)
     LEFT JOIN figures USING (row_id, method)
+    LEFT JOIN market_choice ON market_choice.row_id = choices.row_id AND choices.method = 'market'
+),
+
+electricity_per_method AS (
+    SELECT
+        activity.row_id,
+        factors.method,
+        factors.factor_set,
+        factors.rate_basis,
+        factors.region,
+        factors.chosen,
+        factors.factor_basis,
+        factors.co2_kg_per_kwh AS co2_kg_per_unit,
+        factors.ch4_kg_per_kwh AS ch4_kg_per_unit,
+        factors.n2o_kg_per_kwh AS n2o_kg_per_unit,
+        factors.co2e_kg_per_kwh AS co2e_kg_per_unit,
+        factors.factors_applied,
+        factors.market_method,
+        CASE
+            WHEN activity.activity_unit IS NULL
+                THEN format('no conversion of {} in {} to a canonical unit', activity.energy_type, activity.unit)
+            ELSE factors.factor_problem
+        END AS factor_problem
+    FROM activity
+    JOIN _electricity_factors_by_year AS factors USING (inventory_year)
+    WHERE activity.energy_type = 'electricity'
+),
+
+per_method AS (
+    SELECT * FROM fuel_per_method
+    UNION ALL BY NAME
+    SELECT * FROM electricity_per_method
 ),
 
 per_row AS (
@@ -276,7 +232,7 @@ per_row AS (
         activity.activity_quantity * location.co2e_kg_per_unit / 1000 AS co2e_tonnes,
         location.factors_applied,
         activity.activity_quantity * market.co2e_kg_per_unit / 1000 AS co2e_tonnes_market,
-        market_choice.market_method,
+        market.market_method,
         market.factor_set AS market_factor_set,
         market.factor_basis AS market_factor_basis,
         market.factors_applied AS market_factors_applied,
@@ -284,7 +240,6 @@ per_row AS (
     FROM activity
     JOIN per_method AS location ON location.row_id = activity.row_id AND location.method = 'location'
     JOIN per_method AS market ON market.row_id = activity.row_id AND market.method = 'market'
-    JOIN market_choice ON market_choice.row_id = activity.row_id
 ),
 
 final AS (

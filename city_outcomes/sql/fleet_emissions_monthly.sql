@@ -7,7 +7,10 @@
 -- Biogenic CO2 (the ethanol of E85, the biodiesel of B5/B20/B100, renewable diesel) is summed into
 -- biogenic_co2_kg and left out of co2_kg and co2e_tonnes, as the GHG Protocol requires.
 -- Fuels are scope 1 (GPC II.1.1, on-road transportation fuel combustion); EV charging is scope 2
--- (GPC II.1.2, grid energy used in transport) at eGRID total-output rates for the city's subregion.
+-- (GPC II.1.2, grid energy used in transport) at the electricity factors of its inventory year, location- and
+-- market-based, as electricity_factors_by_year.sql chooses them for every kWh of the inventory (the temp table
+-- _electricity_factors_by_year, staged by city_outcomes/metrics/electricity_factors.py): the same edition as the
+-- buildings' electricity of that year. co2e_tonnes_market equals co2e_tonnes on fuel rows (scope 1).
 -- A purchase lacking any factor, conversion or GWP it needs is left out here, and the blocking check
 -- (fleet_fuel_without_emissions.sql) names it: nothing is computed from part of its factors.
 -- Parameters: $start_month, $end_month (half-open), $factor_set, $grid_subregion, $gwp_set.
@@ -37,8 +40,9 @@ factors AS (
         conversion.to_unit AS factor_unit,
         struct_pack(
             activity := factor.activity, gas := factor.gas, value := factor.value, unit := factor.unit,
-            rate_basis := factor.rate_basis, region := factor.region, source_document := factor.source_document,
-            source_table := factor.source_table, source_year := factor.source_year, data_year := factor.data_year
+            factor_set := factor.factor_set, rate_basis := factor.rate_basis, region := factor.region,
+            source_document := factor.source_document, source_table := factor.source_table,
+            source_year := factor.source_year, data_year := factor.data_year, chosen := 'configured: city.factor_set'
         ) AS factor_applied
     FROM core.emission_factors AS factor
     JOIN ref.unit_conversions AS conversion
@@ -71,7 +75,7 @@ needed AS (
         ON gwp.gas = component.gas AND gwp.gwp_set = $gwp_set
 ),
 
-per_row AS (
+fuel_rows AS (
     SELECT
         vehicle_id,
         department,
@@ -89,11 +93,56 @@ per_row AS (
         coalesce(sum(gas_kg * gwp_100yr) FILTER (WHERE NOT biogenic), 0) / 1000 AS co2e_tonnes,
         list(factor_applied ORDER BY factor_activity, gas) AS factors_applied,
         bool_and(gas_kg IS NOT NULL AND gwp_100yr IS NOT NULL) AS complete,
+        $factor_set AS factor_set,
+        'scope 1: same as location-based' AS market_method,
         _feed,
         _file_sha256,
         _source_row
     FROM needed
     GROUP BY ALL
+),
+
+-- Charging: kWh x the year's shared electricity factors (per gas, or CO2e where the edition gives no split).
+charging_rows AS (
+    SELECT
+        activity.vehicle_id,
+        activity.department,
+        activity.period_month,
+        activity.purchase_date,
+        activity.fuel_type,
+        activity.quantity,
+        activity.unit,
+        activity.activity_quantity,
+        activity.activity_unit,
+        activity.activity_quantity * location.co2_kg_per_kwh AS co2_kg,
+        0.0 AS biogenic_co2_kg,
+        activity.activity_quantity * location.ch4_kg_per_kwh AS ch4_kg,
+        activity.activity_quantity * location.n2o_kg_per_kwh AS n2o_kg,
+        activity.activity_quantity * location.co2e_kg_per_kwh / 1000 AS co2e_tonnes,
+        activity.activity_quantity * market.co2e_kg_per_kwh / 1000 AS co2e_tonnes_market,
+        [struct_pack(
+            activity := 'electricity', gas := f.gas, value := f.value, unit := f.unit, factor_set := f.factor_set,
+            rate_basis := f.rate_basis, region := f.region, source_document := f.source_document,
+            source_table := f.source_table, source_year := f.source_year, data_year := f.data_year, chosen := f.chosen
+        ) FOR f IN location.factors_applied] AS factors_applied,
+        location.factor_problem IS NULL AND market.factor_problem IS NULL AND activity.activity_unit = 'kWh' AS complete,
+        location.factor_set,
+        market.market_method,
+        activity._feed,
+        activity._file_sha256,
+        activity._source_row
+    FROM activity
+    JOIN _electricity_factors_by_year AS location
+        ON location.inventory_year = year(activity.period_month) AND location.method = 'location'
+    JOIN _electricity_factors_by_year AS market
+        ON market.inventory_year = year(activity.period_month) AND market.method = 'market'
+    WHERE activity.fuel_type = 'electricity'
+),
+
+per_row AS (
+    SELECT *, co2e_tonnes AS co2e_tonnes_market FROM fuel_rows
+    UNION ALL BY NAME
+    SELECT * FROM charging_rows
 )
 
 SELECT
@@ -115,7 +164,9 @@ SELECT
     -- CNG and LNG: CO2 only (the Hub has their vehicle CH4/N2O per mile only; see fleet_fuel_components.sql).
     ch4_kg IS NOT NULL AND n2o_kg IS NOT NULL AS ch4_n2o_estimated,
     co2e_tonnes,
-    $factor_set AS factor_set,
+    co2e_tonnes_market,
+    market_method,
+    factor_set,
     $gwp_set AS gwp_set,
     $grid_subregion AS grid_subregion,
     factors_applied,

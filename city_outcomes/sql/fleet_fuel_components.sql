@@ -22,7 +22,8 @@
 --   gives a modern on-road vehicle per mile at ordinary fuel economy: a conservative default.
 -- * CNG and LNG: the Hub gives their vehicle CH4 and N2O only per mile (Table 4), none per unit of fuel,
 --   so they carry CO2 only; ch4_n2o_estimated is false on their rows and the catalog says so.
--- * Electricity charged by fleet EVs is scope 2 at the city's eGRID total-output rates (CO2, CH4, N2O).
+-- * Electricity charged by fleet EVs has no row here: it is scope 2 at the inventory year's shared electricity
+--   factors (electricity_factors_by_year.sql), the same edition as every other kWh of the inventory.
 -- * Hydrogen has no Hub 2021 factor and no row here: its purchases stop the run at the blocking check.
 CREATE OR REPLACE TABLE ref.fleet_fuel_components AS
 SELECT * FROM (VALUES
@@ -54,8 +55,5 @@ SELECT * FROM (VALUES
     ('propane', 'lpg', 'non_road_per_gallon', 'CH4', 1.00, false),
     ('propane', 'lpg', 'non_road_per_gallon', 'N2O', 1.00, false),
     ('cng', 'cng', 'combustion', 'CO2', 1.00, false),
-    ('lng', 'lng', 'combustion', 'CO2', 1.00, false),
-    ('electricity', 'electricity', 'total_output', 'CO2', 1.00, false),
-    ('electricity', 'electricity', 'total_output', 'CH4', 1.00, false),
-    ('electricity', 'electricity', 'total_output', 'N2O', 1.00, false)
+    ('lng', 'lng', 'combustion', 'CO2', 1.00, false)
 ) AS component(fuel_type, factor_activity, rate_basis, gas, volume_share, biogenic)

@@ -1,6 +1,8 @@
 -- Accepted fleet fuel rows that produced no emissions row, each with what it lacked: a unit conversion,
 -- an emission method for its fuel (ref.fleet_fuel_components), a factor of the city's factor set, or a
 -- GWP. Without this check such a row would drop out of the inventory without a trace.
+-- EV charging's factors are the inventory year's shared electricity factors (the temp table
+-- _electricity_factors_by_year, staged by city_outcomes/metrics/fleet.py before this query runs).
 -- Parameters: $factor_set, $grid_subregion, $gwp_set (the city's, as the metric used them).
 WITH unmatched AS (
     SELECT fuel.*
@@ -66,6 +68,10 @@ SELECT
     unmatched.quantity,
     unmatched.unit,
     CASE
+        WHEN unmatched.fuel_type = 'electricity' AND conversions.activity_unit IS NOT NULL THEN coalesce(
+            'location-based: ' || electricity.factor_problem, 'market-based: ' || market.factor_problem,
+            'no emissions row (unexplained)'
+        )
         WHEN NOT EXISTS (SELECT 1 FROM ref.fleet_fuel_components AS c WHERE c.fuel_type = unmatched.fuel_type) THEN
             'no emission method or factor for fuel_type ' || unmatched.fuel_type
             || ' (factor_set ' || $factor_set || ' has none; see city_outcomes/sql/fleet_fuel_components.sql)'
@@ -76,4 +82,8 @@ FROM unmatched
 LEFT JOIN conversions USING (_feed, _file_sha256, _source_row)
 LEFT JOIN missing_factors USING (_feed, _file_sha256, _source_row)
 LEFT JOIN meta.landed_files AS landed ON landed.feed = unmatched._feed AND landed.file_sha256 = unmatched._file_sha256
+LEFT JOIN _electricity_factors_by_year AS electricity
+    ON electricity.inventory_year = year(unmatched.purchase_date) AND electricity.method = 'location'
+LEFT JOIN _electricity_factors_by_year AS market
+    ON market.inventory_year = year(unmatched.purchase_date) AND market.method = 'market'
 ORDER BY unmatched.purchase_date, unmatched._feed, unmatched._file_sha256, unmatched._source_row

@@ -1,0 +1,107 @@
+"""Sectors whose whole activity is grid electricity (streetlights and traffic signals, public EV chargers): refresh
+months of their table from one SQL file, at the shared per-year electricity factors, or stop naming the rows.
+
+Each SQL file gives one row per accepted source row with ``factor_problem`` (and optionally ``grain_problem``):
+a row with either set stops the run (:class:`~city_outcomes.metrics.emissions.MissingFactorError`), naming
+the feed, file, row, year and the setting that fixes it; the problem columns are not written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from city_outcomes.config import CityConfig
+from city_outcomes.feeds.ingest import ensure_core_table
+from city_outcomes.feeds.privacy import PrivacyPolicy
+from city_outcomes.metrics.electricity_factors import stage_electricity_factors
+from city_outcomes.metrics.emissions import MissingFactorError
+from city_outcomes.sql import load_sql
+from city_outcomes.warehouse import table_exists, transaction
+from data_contracts import get_contract
+
+FACTOR_FEEDS = ("emission_factors", "global_warming_potentials")
+
+
+@dataclass(frozen=True)
+class ElectricitySector:
+    """One grid-electricity sector: its table, SQL file, the feeds it reads and its problem columns and fixes."""
+
+    table: str
+    formula: str
+    feeds: tuple[str, ...]
+    problems: dict[str, str]  # problem column -> the fix, in words
+
+    def params(self, city: CityConfig, months: tuple[date, date]) -> dict[str, Any]:
+        return {"start_month": months[0], "end_month": months[1], "gwp_set": city.city.gwp_set, "grid_subregion": city.city.grid_subregion}
+
+
+FACTOR_FIX = (
+    "name an edition that has it under city.electricity_factors, e.g. `electricity_factors: {{{year}: egrid2023}}`; check "
+    "city.grid_subregion ({subregion!r}); or add the factor (with its source and year) in a feed of the emission_factors contract"
+)
+
+
+def problem_message(conn: duckdb.DuckDBPyConnection, city: CityConfig, staged: str, sector: ElectricitySector) -> str | None:
+    """Every staged row with a problem, grouped by feed, year and problem, naming the first row of each group and the
+    setting that fixes it; None if there is none."""
+    lines, count = [], 0
+    for column, fix in sector.problems.items():
+        for feed, year, problem, rows, file, source_row in conn.execute(
+            f"""
+            SELECT staged._feed, staged.inventory_year, staged.{column}, count(*),
+                arg_min(coalesce(files.source_path, staged._file_sha256), (staged.period_month, staged._source_row)),
+                arg_min(staged._source_row, (staged.period_month, staged._source_row))
+            FROM {staged} AS staged
+            LEFT JOIN meta.landed_files AS files ON files.feed = staged._feed AND files.file_sha256 = staged._file_sha256
+            WHERE staged.{column} IS NOT NULL
+            GROUP BY ALL ORDER BY 2, 1, 3
+            """
+        ).fetchall():
+            others = f" and {rows - 1:,} more row(s) like it" if rows > 1 else ""
+            name = Path(file).name if file else "?"
+            lines.append(f"feed {feed}: {name} row {source_row}{others}: inventory year {year}: {problem}. Fix: "
+                         + fix.format(year=year, subregion=city.city.grid_subregion))
+            count += rows
+    if not lines:
+        return None
+    return f"{city.config_path}: {count:,} row(s) of {sector.table} cannot be computed; none is left out silently:\n" + "\n".join(lines)
+
+
+def _columns(conn: duckdb.DuckDBPyConnection, relation: str) -> list[tuple]:
+    return [(row[0], row[1]) for row in conn.execute(f"DESCRIBE {relation}").fetchall()]
+
+
+def refresh_sector(conn: duckdb.DuckDBPyConnection, city: CityConfig, months: tuple[date, date], sector: ElectricitySector,
+                   extra_params: dict[str, Any] | None = None) -> int:
+    """Recompute the months in [start, end) of the sector's table atomically; return the rows written.
+
+    Raises :class:`MissingFactorError` (and writes nothing) if any row has a problem. ``ref.unit_conversions``
+    must exist (the building metric's ``write_unit_conversions`` writes it)."""
+    policy = PrivacyPolicy.load(city)
+    for name in (*sector.feeds, *FACTOR_FEEDS):
+        ensure_core_table(conn, get_contract(name), policy)
+    stage_electricity_factors(conn, city, months)
+    staged = f"_{sector.table.split('.')[1]}_staged"
+    conn.execute(f"CREATE OR REPLACE TEMP TABLE {staged} AS {load_sql(sector.formula)}", {**sector.params(city, months), **(extra_params or {})})
+    try:
+        message = problem_message(conn, city, staged, sector)
+        if message:
+            raise MissingFactorError(message)
+        written = f"(SELECT * EXCLUDE ({', '.join(sector.problems)}) FROM {staged})"
+        with transaction(conn):
+            conn.execute(f"CREATE OR REPLACE TEMP VIEW _sector_written AS SELECT * FROM {written}")
+            if table_exists(conn, *sector.table.split(".")) and _columns(conn, sector.table) != _columns(conn, "_sector_written"):
+                # A table written by an earlier version of this metric: rebuilt, not mixed with rows of another shape.
+                conn.execute(f"DROP TABLE {sector.table}")
+            conn.execute(f"CREATE TABLE IF NOT EXISTS {sector.table} AS SELECT * FROM _sector_written LIMIT 0")
+            conn.execute(f"DELETE FROM {sector.table} WHERE period_month >= ? AND period_month < ?", list(months))
+            conn.execute(f"INSERT INTO {sector.table} SELECT * FROM _sector_written")
+            conn.execute("DROP VIEW _sector_written")
+    finally:
+        conn.execute(f"DROP TABLE IF EXISTS {staged}")
+    return conn.execute(f"SELECT count(*) FROM {sector.table} WHERE period_month >= ? AND period_month < ?", list(months)).fetchone()[0]

@@ -1,0 +1,87 @@
+"""The municipal operations inventory: every sector table's rows by LGO sector, department, source, scope and gas
+(``out.municipal_inventory_monthly``), by year (``out.municipal_inventory_annual``), and its invariants."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import duckdb
+
+from city_outcomes.config import CityConfig
+from city_outcomes.feeds.ingest import ensure_core_table
+from city_outcomes.feeds.privacy import PrivacyPolicy
+from city_outcomes.sql import load_sql, query_dicts
+from city_outcomes.warehouse import table_exists, transaction
+from data_contracts import get_contract
+
+INVENTORY_MONTHLY_TABLE = "out.municipal_inventory_monthly"
+INVENTORY_ANNUAL_TABLE = "out.municipal_inventory_annual"
+SECTOR_TABLES = (
+    "out.building_emissions_monthly",
+    "out.fleet_emissions_monthly",
+    "out.streetlight_emissions_monthly",
+    "out.public_ev_charging_emissions_monthly",
+)
+
+
+class InventoryError(RuntimeError):
+    """The inventory cannot be built (a sector table is missing) or breaks an invariant."""
+
+
+def inventory_params(city: CityConfig, months: tuple[date, date]) -> dict[str, Any]:
+    """The bound parameters of municipal_inventory_monthly.sql."""
+    return {
+        "start_month": months[0],
+        "end_month": months[1],
+        "gwp_set": city.city.gwp_set,
+        "water_types": list(city.city.water_building_types),
+        "wastewater_types": list(city.city.wastewater_building_types),
+    }
+
+
+def _columns(conn: duckdb.DuckDBPyConnection, relation: str) -> list[tuple]:
+    return [(row[0], row[1]) for row in conn.execute(f"DESCRIBE {relation}").fetchall()]
+
+
+def refresh_municipal_inventory(conn: duckdb.DuckDBPyConnection, city: CityConfig, months: tuple[date, date]) -> int:
+    """Recompute the months in [start, end) of the monthly inventory from the sector tables; return the rows written."""
+    missing = [table for table in SECTOR_TABLES if not table_exists(conn, *table.split("."))]
+    if missing:
+        raise InventoryError(f"the municipal inventory needs {', '.join(missing)}: materialize the sector assets first (`city-outcomes run`)")
+    policy = PrivacyPolicy.load(city)
+    for name in ("buildings", "global_warming_potentials"):
+        ensure_core_table(conn, get_contract(name), policy)
+    staged = "_municipal_inventory_staged"
+    conn.execute(f"CREATE OR REPLACE TEMP TABLE {staged} AS {load_sql('municipal_inventory_monthly')}", inventory_params(city, months))
+    try:
+        with transaction(conn):
+            if table_exists(conn, *INVENTORY_MONTHLY_TABLE.split(".")) and _columns(conn, INVENTORY_MONTHLY_TABLE) != _columns(conn, staged):
+                # A table written by an earlier version of this metric: rebuilt, not mixed with rows of another shape.
+                conn.execute(f"DROP TABLE {INVENTORY_MONTHLY_TABLE}")
+            conn.execute(f"CREATE TABLE IF NOT EXISTS {INVENTORY_MONTHLY_TABLE} AS SELECT * FROM {staged} LIMIT 0")
+            conn.execute(f"DELETE FROM {INVENTORY_MONTHLY_TABLE} WHERE period_month >= ? AND period_month < ?", list(months))
+            conn.execute(f"INSERT INTO {INVENTORY_MONTHLY_TABLE} SELECT * FROM {staged}")
+    finally:
+        conn.execute(f"DROP TABLE IF EXISTS {staged}")
+    return conn.execute(f"SELECT count(*) FROM {INVENTORY_MONTHLY_TABLE} WHERE period_month >= ? AND period_month < ?", list(months)).fetchone()[0]
+
+
+def refresh_municipal_inventory_annual(conn: duckdb.DuckDBPyConnection) -> int:
+    """Rebuild the annual inventory from the monthly one; return its row count."""
+    with transaction(conn):
+        conn.execute(f"CREATE OR REPLACE TABLE {INVENTORY_ANNUAL_TABLE} AS {load_sql('municipal_inventory_annual')}")
+    return conn.execute(f"SELECT count(*) FROM {INVENTORY_ANNUAL_TABLE}").fetchone()[0]
+
+
+def inventory_invariant_failures(conn: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Each broken invariant (sectors sum to the total, monthly sums to annual, location and market differ only in
+    scope 2) as {invariant, detail}; an empty list when the inventory holds."""
+    return query_dicts(conn, "municipal_inventory_invariants")
+
+
+def inventory_by_sector_and_scope(conn: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """The annual inventory by year, sector and scope (t CO2e, location- and market-based), for the run's summary."""
+    if not table_exists(conn, *INVENTORY_ANNUAL_TABLE.split(".")):
+        return []
+    return query_dicts(conn, "municipal_inventory_summary")

@@ -1,0 +1,25 @@
+-- The municipal operations inventory by year: out.municipal_inventory_monthly summed over the months of each
+-- inventory year, by sector, subsector, department, source kind, scope and gas (sources summed: the monthly table
+-- names each building, vehicle, fixture and station). months says how many months of the year hold rows.
+-- No parameters.
+SELECT
+    year(period_month)::INTEGER AS inventory_year,
+    sector,
+    subsector,
+    department,
+    source_kind,
+    gpc_reference,
+    scope,
+    gas,
+    sum(activity) AS activity,
+    unit,
+    string_agg(DISTINCT factor_set, ', ' ORDER BY factor_set) AS factor_set,
+    sum(mass_tonnes) AS mass_tonnes,
+    sum(co2e_tonnes) AS co2e_tonnes,
+    sum(co2e_tonnes_market) AS co2e_tonnes_market,
+    sum(biogenic_co2_tonnes) AS biogenic_co2_tonnes,
+    count(DISTINCT period_month) AS months,
+    any_value(gwp_set) AS gwp_set
+FROM out.municipal_inventory_monthly
+GROUP BY inventory_year, sector, subsector, department, source_kind, gpc_reference, scope, gas, unit
+ORDER BY inventory_year, sector, subsector, department, source_kind, scope, gas
