@@ -13,7 +13,13 @@
 --   give a whole figure (CO2, CH4 and N2O, or CO2e) are default candidates: eGRID2019 and 2020 as EPA's Power
 --   Profiler lists them carry CO2 only, and a CO2-only figure would leave CH4 and N2O out unannounced.
 --   Non-baseload rates are for avoided-emission estimates only and are never chosen.
--- * Natural gas (scope 1, GPC I.x.1): stationary combustion factors of city.factor_set ($factor_set).
+-- * Natural gas, fuel oils, kerosene, propane (scope 1, GPC I.x.1): stationary combustion factors of city.factor_set
+--   ($factor_set), per MMBtu (gallons convert at the Hub's Table 1 heat contents, in ref.unit_conversions).
+-- * District steam, hot water, chilled water (purchased: scope 2, GPC I.x.2): the supplier's own factor (rate_basis
+--   'supplier_specific', activity = the energy type, from a city's emission_factors feed, any region: the region
+--   names the supplier) with the latest data year at most the inventory year; else the default of city.factor_set
+--   (rate_basis 'purchased_default': EPA Hub 2021 Table 7 for steam and hot water; chilled water has none, so it
+--   needs the supplier's factor). The same factor serves both scope 2 methods (market_method says which it was).
 -- * Per-gas or CO2e: where a chosen factor set has all of CO2, CH4 and N2O for the activity, the per-gas factors are
 --   used (the city's GWP set then applies, and the CO2/CH4/N2O columns are filled); only where it lacks them is its
 --   CO2e factor used (`factor_basis` = 'CO2e', per-gas columns NULL: the publisher gave no split).
@@ -26,9 +32,11 @@
 -- `factor_problem` saying what is missing; city_outcomes/metrics/emissions.py stops the run on any such row.
 -- Parameters: $start_month, $end_month (half-open), $factor_set, $grid_subregion, $gwp_set, $configured_years,
 -- $configured_sets.
+-- Input: the temporary view `building_activity` (city_outcomes/metrics/emissions.py makes it): core.building_energy
+-- for the monthly bills; the annual benchmarking rows not covered by bills for the annual table (the same factors).
 WITH energy AS (
     SELECT *
-    FROM core.building_energy
+    FROM building_activity
     WHERE period_month >= $start_month AND period_month < $end_month
 ),
 
@@ -93,6 +101,29 @@ default_grid_edition AS (
     ) = 1
 ),
 
+-- A district energy supplier's own factors (steam, hot or chilled water), per energy type.
+district_supplier_editions AS (
+    SELECT activity, factor_set, max(data_year) AS data_year, max(source_year) AS source_year
+    FROM factor_rows
+    WHERE activity IN ('district_steam', 'district_hot_water', 'district_chilled_water') AND rate_basis = 'supplier_specific'
+    GROUP BY activity, factor_set
+),
+
+district_years AS (
+    SELECT DISTINCT energy_type, inventory_year FROM activity WHERE starts_with(energy_type, 'district_')
+),
+
+district_supplier AS (
+    SELECT years.energy_type, years.inventory_year, editions.factor_set
+    FROM district_years AS years
+    JOIN district_supplier_editions AS editions
+        ON editions.activity = years.energy_type AND editions.data_year <= years.inventory_year
+    QUALIFY row_number() OVER (
+        PARTITION BY years.energy_type, years.inventory_year
+        ORDER BY editions.data_year DESC, editions.source_year DESC, editions.factor_set
+    ) = 1
+),
+
 default_supplier_edition AS (
     SELECT years.inventory_year, editions.factor_set
     FROM electricity_years AS years
@@ -109,11 +140,20 @@ location_choice AS (
         'location' AS method,
         CASE activity.energy_type
             WHEN 'electricity' THEN coalesce(configured.factor_set, default_grid_edition.factor_set)
-            ELSE $factor_set
+            ELSE coalesce(district_supplier.factor_set, $factor_set)
         END AS factor_set,
-        CASE activity.energy_type WHEN 'electricity' THEN 'total_output' ELSE 'combustion' END AS rate_basis,
+        CASE
+            WHEN activity.energy_type = 'electricity' THEN 'total_output'
+            WHEN district_supplier.factor_set IS NOT NULL THEN 'supplier_specific'
+            WHEN starts_with(activity.energy_type, 'district_') THEN 'purchased_default'
+            ELSE 'combustion'
+        END AS rate_basis,
         CASE activity.energy_type WHEN 'electricity' THEN $grid_subregion END AS region,
         CASE
+            WHEN district_supplier.factor_set IS NOT NULL
+                THEN format('supplier-specific: the {} supplier''s factor, latest data year <= {}', activity.energy_type, activity.inventory_year)
+            WHEN starts_with(activity.energy_type, 'district_')
+                THEN format('default: city.factor_set, no {} supplier factor with data year <= {}', activity.energy_type, activity.inventory_year)
             WHEN activity.energy_type <> 'electricity' THEN 'configured: city.factor_set'
             WHEN configured.factor_set IS NOT NULL THEN format('configured: city.electricity_factors[{}]', activity.inventory_year)
             ELSE format('default: latest edition with data year <= {}', activity.inventory_year)
@@ -123,6 +163,8 @@ location_choice AS (
         ON activity.energy_type = 'electricity' AND configured.inventory_year = activity.inventory_year
     LEFT JOIN default_grid_edition
         ON activity.energy_type = 'electricity' AND default_grid_edition.inventory_year = activity.inventory_year
+    LEFT JOIN district_supplier
+        ON district_supplier.energy_type = activity.energy_type AND district_supplier.inventory_year = activity.inventory_year
 ),
 
 market_choice AS (
@@ -140,6 +182,9 @@ market_choice AS (
                 || location_choice.chosen
         END AS chosen,
         CASE
+            WHEN starts_with(activity.energy_type, 'district_') AND location_choice.rate_basis = 'supplier_specific'
+                THEN 'district energy: supplier-specific, same as location-based'
+            WHEN starts_with(activity.energy_type, 'district_') THEN 'district energy: default factor, same as location-based'
             WHEN activity.energy_type <> 'electricity' THEN 'scope 1: same as location-based'
             WHEN supplier.factor_set IS NOT NULL THEN 'supplier-specific'
             ELSE 'location-based fallback'
@@ -294,8 +339,9 @@ final AS (
         coalesce(buildings.department, 'Not in buildings inventory') AS department,
         per_row.period_month,
         per_row.energy_type,
-        CASE per_row.energy_type WHEN 'electricity' THEN 'I.2.2' ELSE 'I.2.1' END AS gpc_reference,
-        CASE per_row.energy_type WHEN 'electricity' THEN 2 ELSE 1 END AS scope,
+        -- Grid electricity and purchased district energy are scope 2 (I.x.2); fuels burned on site scope 1 (I.x.1).
+        CASE WHEN per_row.energy_type = 'electricity' OR starts_with(per_row.energy_type, 'district_') THEN 'I.2.2' ELSE 'I.2.1' END AS gpc_reference,
+        CASE WHEN per_row.energy_type = 'electricity' OR starts_with(per_row.energy_type, 'district_') THEN 2 ELSE 1 END AS scope,
         per_row.quantity AS billed_quantity,
         per_row.unit AS billed_unit,
         per_row.activity_quantity,
