@@ -13,6 +13,7 @@ import importlib.util
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from city_outcomes import warehouse
@@ -272,3 +273,31 @@ def test_fuel_unit_multipliers(quantity: str, unit: str, expected: float) -> Non
     table = unit_conversions()
     [multiplier] = table[(table.quantity == quantity) & (table.from_unit == unit)].multiplier
     assert multiplier == pytest.approx(expected, rel=1e-9)
+
+
+# --- the demo city ---------------------------------------------------------------------------------------------------
+
+
+def test_the_demo_city_benchmarks_four_buildings_and_counts_only_the_unbilled_diesel(demo_city: CityConfig, conn) -> None:
+    import yaml
+
+    from city_outcomes.demo.benchmarking import portfolio_manager_ids
+
+    # The feed's id mapping is the generator's: every Portfolio Manager id lands on the building it was made for.
+    buildings = pd.read_csv(demo_city.inbox_dir / "facilities" / "facility_inventory.csv")
+    mapping = yaml.safe_load(demo_city.config_path.read_text())["feeds"]["building_benchmarking"]["values"]["property_id"]
+    assert {building: pm for pm, building in mapping.items()} == portfolio_manager_ids(buildings)
+    for name in ("emission_factors", "global_warming_potentials", "buildings", "building_energy", "building_benchmarking"):
+        ingest_feed(conn, demo_city, name)
+    write_unit_conversions(conn)
+    refresh_building_emissions(conn, demo_city, (date(2023, 1, 1), date(2026, 1, 1)))
+    refresh_benchmarking_emissions(conn, demo_city)
+    counted = conn.execute(f"SELECT building_id, calendar_year, energy_type, benchmarking_fields, co2e_tonnes, department FROM {BENCHMARKING_TABLE} "
+                           "WHERE counted_in_inventory ORDER BY 2").fetchall()
+    # City Hall's generator: 12 x 4 gal x 138 kBtu = 6,624 kBtu = 6.624 MMBtu of No. 2 oil x 74.2138 kg CO2e/MMBtu = 491.5922 kg.
+    assert counted == [("F-0101", year, "fuel_oil_2", "diesel_2_kbtu", pytest.approx(6.624 * OIL_2_KG_PER_MMBTU / 1000, rel=1e-12), "General Services")
+                       for year in (2023, 2024, 2025)]
+    # The other 24 rows (4 buildings x 3 years x electricity and their heating fuel) are billed monthly: kept out.
+    kept_out = conn.execute(f"SELECT count(*), count(co2e_tonnes), count(exclusion_reason), list(DISTINCT energy_type ORDER BY energy_type) "
+                            f"FROM {BENCHMARKING_TABLE} WHERE NOT counted_in_inventory").fetchone()
+    assert kept_out == (24, 0, 24, ["district_steam", "electricity", "fuel_oil_2", "natural_gas", "stationary_propane"])
