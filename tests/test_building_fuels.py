@@ -301,3 +301,47 @@ def test_the_demo_city_benchmarks_four_buildings_and_counts_only_the_unbilled_di
     kept_out = conn.execute(f"SELECT count(*), count(co2e_tonnes), count(exclusion_reason), list(DISTINCT energy_type ORDER BY energy_type) "
                             f"FROM {BENCHMARKING_TABLE} WHERE NOT counted_in_inventory").fetchone()
     assert kept_out == (24, 0, 24, ["district_steam", "electricity", "fuel_oil_2", "natural_gas", "stationary_propane"])
+    # `trace` follows the counted figure to the Portfolio Manager export's row and EPA's factors.
+    from city_outcomes.trace import trace_metric
+
+    traced = trace_metric(conn, "benchmarking_co2e_tonnes", "2024", {"building_id": "F-0101"})
+    assert traced.value == pytest.approx(6.624 * OIL_2_KG_PER_MMBTU / 1000, rel=1e-12)  # the kept-out electricity and gas add nothing
+    assert traced.rows == 3 and [(s.feed, s.row_numbers) for s in traced.sources] == [("building_benchmarking", "2")]
+    assert {(f["gas"], f["value"]) for f in traced.factors} == {("CO2", 73.96), ("CH4", 3.0), ("N2O", 0.6)}
+
+
+# --- real data: Seattle's 2016 benchmarking of City-owned buildings (shipped with the example) -----------------------
+
+
+def test_seattle_steam_is_counted_at_the_epa_default_from_the_real_export(tmp_path: Path) -> None:
+    import yaml
+
+    from city_outcomes.config import PROJECT_ROOT, load_city_config
+
+    example = PROJECT_ROOT / "cities" / "examples" / "seattle_benchmarking"
+    export = example / "inbox" / "2016_Building_Energy_Benchmarking_city_owned.csv"
+    with export.open(newline="", encoding="utf-8") as handle:
+        steam = {r["OSEBuildingID"]: float(r["SteamUse(kBtu)"]) for r in csv.DictReader(handle) if float(r["SteamUse(kBtu)"] or 0) > 0}
+    # By hand from the file: 13 of the 85 buildings buy steam; the Central Library (OSEBuildingID 21) 737,559.5 kBtu.
+    assert len(steam) == 13 and steam["21"] == 737559.5
+    raw = yaml.safe_load((example / "city.yaml").read_text(encoding="utf-8"))
+    raw["paths"] = {"inbox": str((example / "inbox").resolve()), "landing": "landing", "warehouse": "w.duckdb", "site": "site"}
+    raw["ingest"] = {"settle_seconds": 0}
+    (tmp_path / "city.yaml").write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+    city = load_city_config(tmp_path / "city.yaml")
+    conn = warehouse.connect(city.warehouse_path)
+    try:
+        for name in ("emission_factors", "global_warming_potentials", "building_benchmarking"):
+            ingest_feed(conn, city, name)
+        write_unit_conversions(conn)
+        assert refresh_benchmarking_emissions(conn, city) == 85 + 62 + 13  # every building's electricity, 62 with gas, 13 with steam
+        library, total, counted = conn.execute(
+            f"SELECT sum(co2e_tonnes) FILTER (WHERE building_id = '21'), sum(co2e_tonnes), bool_and(counted_in_inventory) "
+            f"FROM {BENCHMARKING_TABLE} WHERE energy_type = 'district_steam'"
+        ).fetchone()
+    finally:
+        conn.close()
+    # 737,559.5 kBtu = 737.5595 MMBtu x 66.3985 kg CO2e/MMBtu (Hub Table 7, AR4) = 48,972.84 kg = 48.97284 t.
+    assert library == pytest.approx(737.5595 * STEAM_KG_PER_MMBTU / 1000, rel=1e-12)
+    assert total == pytest.approx(sum(steam.values()) / 1000 * STEAM_KG_PER_MMBTU / 1000, rel=1e-12)
+    assert counted  # Seattle has no monthly bills feed: nothing overlaps
