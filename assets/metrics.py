@@ -5,6 +5,7 @@ import dagster as dg
 
 from assets.feeds import feed_key, monthly_partitions, partition_months
 from city_outcomes.config import CityConfig
+from city_outcomes.metrics.benchmarking import BENCHMARKING_CONTRACT, BENCHMARKING_TABLE, refresh_benchmarking_emissions, uncounted_benchmarking_rows
 from city_outcomes.metrics.catalog import catalog
 from city_outcomes.metrics.emissions import EMISSIONS_TABLE, implausible_building_energy, refresh_building_emissions, unmatched_energy_rows
 from city_outcomes.metrics.fleet import FLEET_EMISSIONS_TABLE, describe_missing, fleet_fuel_without_emissions, refresh_fleet_emissions
@@ -112,7 +113,12 @@ def build_metric_assets(city: CityConfig) -> tuple[list[dg.AssetsDefinition], li
     published = [name for name, feed in city.feeds.items() if feed.contract == PUBLISHED_CONTRACT]
     if published:
         assets.append(_reconciliation_asset(published))
-    return assets, [every_energy_row_has_emissions, plausible_energy_intensity, every_fuel_row_has_emissions, *inventory_checks]
+    checks = [every_energy_row_has_emissions, plausible_energy_intensity, every_fuel_row_has_emissions, *inventory_checks]
+    benchmarking = [name for name, feed in city.feeds.items() if feed.contract == BENCHMARKING_CONTRACT]
+    if benchmarking:
+        assets.append(_benchmarking_asset(benchmarking))
+        checks.append(_benchmarking_check())
+    return assets, checks
 
 
 def _feeds_of(city: CityConfig, *contracts: str) -> list[dg.AssetKey]:
@@ -210,3 +216,48 @@ def _reconciliation_asset(published: list[str]) -> dg.AssetsDefinition:
         return dg.MaterializeResult(metadata={"dagster/row_count": written, "lines_not_matching": mismatched, "feeds": ", ".join(published)})
 
     return inventory_reconciliation
+
+
+BENCHMARKING_EMISSIONS = dg.AssetKey(BENCHMARKING_TABLE.split("."))
+
+
+def _benchmarking_asset(feeds: list[str]) -> dg.AssetsDefinition:
+    """Annual rows from the city's benchmarking feeds, kept apart from its monthly bills (city_outcomes/metrics/benchmarking.py);
+    only for a city with a feed of the building_benchmarking contract."""
+
+    @dg.asset(
+        key=BENCHMARKING_EMISSIONS,
+        group_name="metrics",
+        deps=[
+            *(feed_key(name) for name in feeds),
+            feed_key("building_energy"),
+            feed_key("buildings"),
+            feed_key("emission_factors"),
+            feed_key("global_warming_potentials"),
+            dg.AssetKey(["ref", "unit_conversions"]),
+        ],
+        kinds={"duckdb", "sql"},
+        description=catalog().asset_description(BENCHMARKING_TABLE),
+    )
+    def building_emissions_annual_benchmarking(context: dg.AssetExecutionContext, city: CityResource, warehouse: WarehouseResource) -> dg.MaterializeResult:
+        with warehouse.connect() as conn:
+            rows = refresh_benchmarking_emissions(conn, city.load())
+            counted = conn.execute(f"SELECT count(*) FILTER (WHERE counted_in_inventory) FROM {BENCHMARKING_TABLE}").fetchone()[0]
+            record_metric_run(conn, BENCHMARKING_TABLE, None, context.run.run_id)
+        return dg.MaterializeResult(metadata={"dagster/row_count": rows, "rows_counted": counted, "rows_kept_out": rows - counted, "feeds": ", ".join(feeds)})
+
+    return building_emissions_annual_benchmarking
+
+
+def _benchmarking_check() -> dg.AssetChecksDefinition:
+    @dg.asset_check(
+        asset=BENCHMARKING_EMISSIONS,
+        blocking=True,
+        description="Every counted benchmarking row has emissions, and every row kept out (its building-year has monthly bills) has none and says why.",
+    )
+    def benchmarking_rows_counted_once(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+        with warehouse.connect() as conn:
+            wrong = uncounted_benchmarking_rows(conn)
+        return dg.AssetCheckResult(passed=not wrong, metadata={"rows": len(wrong), "sample": dg.MetadataValue.json([list(map(str, r)) for r in wrong[:10]])})
+
+    return benchmarking_rows_counted_once

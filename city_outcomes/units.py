@@ -7,13 +7,32 @@ publisher's unit. Both are converted to one canonical unit per quantity inside S
 
 from __future__ import annotations
 
+import csv
 from functools import cache
+from pathlib import Path
 
 import pandas as pd
 import pint
 
-# Canonical unit of each activity: what emission factors are expressed per after conversion.
-CANONICAL_ACTIVITY_UNITS = {"electricity": "kWh", "natural_gas": "MMBtu"}
+from data_contracts.building_energy import DISTRICT_ENERGY, LIQUID_FUELS, UNITS_BY_ENERGY_TYPE
+
+# Canonical unit of each activity: what emission factors are expressed per after conversion. Every building fuel
+# and district energy is converted to the heat it delivers, in MMBtu (the unit of EPA Hub Tables 1 and 7).
+CANONICAL_ACTIVITY_UNITS = {"electricity": "kWh", "natural_gas": "MMBtu", **dict.fromkeys([*DISTRICT_ENERGY, *LIQUID_FUELS], "MMBtu")}
+# The EPA Hub 2021 extract shipped with the reference data; the liquid fuels' heat contents are read from it.
+HUB_TABLES_EXTRACT = Path(__file__).resolve().parent.parent / "reference_data" / "sources" / "ghg-emission-factors-hub-2021_tables_1_2_3_4_6.csv"
+# Building liquid fuel -> its Table 1 (Stationary Combustion, Petroleum Products) name.
+LIQUID_FUEL_TABLE_1_NAMES = {
+    "fuel_oil_1": "Distillate Fuel Oil No. 1",
+    "fuel_oil_2": "Distillate Fuel Oil No. 2",
+    "fuel_oil_4": "Distillate Fuel Oil No. 4",
+    "fuel_oil_5": "Residual Fuel Oil No. 5",
+    "fuel_oil_6": "Residual Fuel Oil No. 6",
+    "kerosene": "Kerosene",
+    "stationary_propane": "Propane",
+}
+# pint's spelling of the billing units it does not parse as written ("ton-hour" would be a subtraction).
+PINT_SPELLING = {"ton-hour": "refrigeration_ton * hour"}
 # EPA GHG Emission Factors Hub 2021, Table 1: natural gas heat content, MMBtu per standard cubic foot.
 NATURAL_GAS_HEAT_CONTENT_MMBTU_PER_SCF = 0.001026
 # EPA GHG Emission Factors Hub 2021, Table 1 (higher heating values, MMBtu per gallon): motor gasoline
@@ -38,12 +57,26 @@ def registry() -> pint.UnitRegistry:
     units = pint.UnitRegistry()
     units.define("MMBtu = 1e6 * Btu")  # pint's therm is already 1e5 Btu (the US/EC therm EPA uses)
     units.define("scf = foot ** 3")  # standard cubic foot of gas
+    units.define("kBtu = 1e3 * Btu")
     return units
 
 
 def _multiplier(from_unit: str, to_unit: str) -> float:
     # Round off binary noise (therm -> MMBtu is 0.09999999999999999 in floating point).
-    return float(f"{registry().Quantity(1, from_unit).to(to_unit).magnitude:.12g}")
+    quantity = registry().Quantity(1, PINT_SPELLING.get(from_unit, from_unit))
+    return float(f"{quantity.to(to_unit).magnitude:.12g}")
+
+
+@cache
+def liquid_fuel_heat_contents() -> dict[str, float]:
+    """MMBtu per US gallon (higher heating value) of each building liquid fuel, from EPA Hub 2021 Table 1."""
+    with HUB_TABLES_EXTRACT.open(newline="", encoding="utf-8") as handle:
+        found = {
+            record["fuel_or_subregion"]: float(record["value"])
+            for record in csv.DictReader(handle)
+            if record["table"].startswith("Table 1") and record["field"] == "heat_content_hhv" and record["unit"] == "mmBtu per gallon"
+        }
+    return {fuel: found[name] for fuel, name in LIQUID_FUEL_TABLE_1_NAMES.items()}
 
 
 def unit_conversions() -> pd.DataFrame:
@@ -59,11 +92,30 @@ def unit_conversions() -> pd.DataFrame:
             "100 scf x 0.001026 MMBtu/scf, heat content from US EPA GHG Emission Factors Hub 2021 Table 1",
         )
     )
+    rows += _building_fuel_conversions(method)
     rows += _fleet_conversions(method)
     # Emission factor units -> kg of gas per canonical activity unit (or per gallon / scf for fuels).
     for from_unit, to_unit in [("lb/MWh", "kg/kWh"), ("kg/kWh", "kg/kWh"), ("kg/MMBtu", "kg/MMBtu"), ("g/MMBtu", "kg/MMBtu"), ("kg/gal", "kg/gal"), ("g/gal", "kg/gal"), ("kg/scf", "kg/scf")]:
         rows.append(("emission_factor", from_unit, to_unit, _multiplier(from_unit, to_unit), method))
     return pd.DataFrame(rows, columns=["quantity", "from_unit", "to_unit", "multiplier", "method"])
+
+
+def _building_fuel_conversions(method: str) -> list[tuple[str, str, str, float, str]]:
+    """District energy, liquid fuels and natural gas in kBtu, to MMBtu; liquid fuels' volumes at their heat content."""
+    rows = [("natural_gas", "kBtu", "MMBtu", _multiplier("kBtu", "MMBtu"), method)]
+    # Portfolio Manager reports "Fuel Oil #5 & 6" as one kBtu figure; EPA gives No. 5 and No. 6 apart, so no factor
+    # ships for the mix (a city adds its supplier's): the heat converts, and the missing factor stops the run.
+    rows.append(("fuel_oil_5_6", "kBtu", "MMBtu", _multiplier("kBtu", "MMBtu"), method))
+    for energy in DISTRICT_ENERGY:
+        rows += [(energy, unit, "MMBtu", _multiplier(unit, "MMBtu"), method + ("; ton of refrigeration = 12,000 Btu/h" if unit == "ton-hour" else ""))
+                 for unit in UNITS_BY_ENERGY_TYPE[energy]]
+    for fuel, heat_content in liquid_fuel_heat_contents().items():
+        name = LIQUID_FUEL_TABLE_1_NAMES[fuel]
+        rows += [(fuel, unit, "MMBtu", _multiplier(unit, "MMBtu"), method) for unit in ("kBtu", "MMBtu")]
+        rows.append((fuel, "gal", "MMBtu", heat_content, f"{heat_content} MMBtu/gal, heat content (HHV) of {name}, US EPA GHG Emission Factors Hub 2021 Table 1"))
+        rows.append((fuel, "L", "MMBtu", _round(heat_content * _multiplier("L", "gal")),
+                     f"{heat_content} MMBtu/gal ({name}, US EPA GHG Emission Factors Hub 2021 Table 1) x US gallons per litre ({method})"))
+    return rows
 
 
 def _fleet_conversions(method: str) -> list[tuple[str, str, str, float, str]]:

@@ -16,10 +16,12 @@ class EmissionFactors(Contract):
     activity: str = Field(description="What is consumed, e.g. electricity, natural_gas, motor_gasoline")
     region: str = Field(description="eGRID subregion for grid electricity, the supplier's service area for a supplier-specific rate, 'US' otherwise")
     rate_basis: str = Field(
-        isin=["total_output", "non_baseload", "combustion", "supplier_specific", "non_road_per_gallon"],
+        isin=["total_output", "non_baseload", "combustion", "supplier_specific", "non_road_per_gallon", "purchased_default"],
         description="total_output (grid average) for location-based inventories; supplier_specific (a utility's own rate) for market-based scope 2; "
         "non_baseload only for avoided-emission estimates; combustion for fuel CO2 (and stationary CH4/N2O); "
-        "non_road_per_gallon for the per-gallon vehicle CH4/N2O of EPA Hub Table 5",
+        "non_road_per_gallon for the per-gallon vehicle CH4/N2O of EPA Hub Table 5; "
+        "purchased_default for a publisher's default per unit of purchased district steam or hot water (EPA Hub Table 7), "
+        "used where the city gives no supplier_specific factor of its steam, hot or chilled water supplier",
     )
     gas: str = Field(isin=GASES, description="Greenhouse gas the factor is for")
     value: float = Field(gt=0, description="Emission per unit of activity")
@@ -33,7 +35,7 @@ class EmissionFactors(Contract):
     class Config:
         title = "Emission factors"
         unique = ["factor_set", "activity", "region", "rate_basis", "gas"]
-        metadata = {"version": "1.1.0", "time_column": None}
+        metadata = {"version": "1.2.0", "time_column": None}
 
 
 CONTRACT = EmissionFactors

@@ -1,8 +1,8 @@
 """Rebuild emission_factors.csv from EPA's GHG Emission Factors Hub 2021 (CSV extract of the workbook).
 
-Run: python reference_data/extract_epa_ghg_hub_2021.py reference_data/sources/ghg-emission-factors-hub-2021_tables_1_2_3_4_6.csv [reference_data/sources/ghg-emission-factors-hub-2021_table_5.csv]
-Both extracts ship in reference_data/sources/ (see reference_data/SOURCES.md); the Table 5 one is
-written from the workbook by extract_epa_ghg_hub_2021_table_5.py.
+Run: python reference_data/extract_epa_ghg_hub_2021.py reference_data/sources/ghg-emission-factors-hub-2021_tables_1_2_3_4_6.csv [reference_data/sources/ghg-emission-factors-hub-2021_table_5.csv [reference_data/sources/ghg-emission-factors-hub-2021_table_7.csv]]
+The extracts ship in reference_data/sources/ (see reference_data/SOURCES.md); the Table 5 and Table 7
+ones are written from the workbook by extract_epa_ghg_hub_2021_table_5.py and _table_7.py.
 """
 
 from __future__ import annotations
@@ -39,6 +39,22 @@ ELECTRICITY_FIELDS = {
     "nonbaseload_ch4": ("non_baseload", "CH4"),
     "nonbaseload_n2o": ("non_baseload", "N2O"),
 }
+# Table 1 stationary fuels the buildings' energy types use (per mmBtu; gallons convert at the same table's heat
+# content, see city_outcomes/units.py) -> the building energy type. Propane is `stationary_propane`: the fleet's
+# `propane` (Table 2 LPG per gallon) shares the unit-conversion namespace.
+STATIONARY_FUELS = {
+    "Distillate Fuel Oil No. 1": "fuel_oil_1",
+    "Distillate Fuel Oil No. 2": "fuel_oil_2",
+    "Distillate Fuel Oil No. 4": "fuel_oil_4",
+    "Residual Fuel Oil No. 5": "fuel_oil_5",
+    "Residual Fuel Oil No. 6": "fuel_oil_6",
+    "Kerosene": "kerosene",
+    "Propane": "stationary_propane",
+}
+# Table 7 (Steam and Heat, per mmBtu purchased, natural gas at 80% efficiency) is the default for purchased steam
+# and for purchased hot water (heat); rate_basis `purchased_default`, used where the supplier gives no factor.
+PURCHASED_HEAT = ["district_steam", "district_hot_water"]
+TABLE_7 = HERE / "sources" / "ghg-emission-factors-hub-2021_table_7.csv"
 NATURAL_GAS_FIELDS = {
     ("co2_factor", "kg CO2 per mmBtu"): ("CO2", "kg/MMBtu"),
     ("ch4_factor", "g CH4 per mmBtu"): ("CH4", "g/MMBtu"),
@@ -60,9 +76,15 @@ NON_ROAD_FIELDS = {("ch4_factor", "g CH4 per gallon"): "CH4", ("n2o_factor", "g 
 TABLE_5 = HERE / "sources" / "ghg-emission-factors-hub-2021_table_5.csv"
 
 
-def extract(source: Path, table_5: Path = TABLE_5) -> list[dict[str, str]]:
+def extract(source: Path, table_5: Path = TABLE_5, table_7: Path = TABLE_7) -> list[dict[str, str]]:
     """The factor rows the project ships, in a stable order."""
     rows: list[dict[str, str]] = []
+    with table_7.open(newline="", encoding="utf-8") as handle:
+        for record in csv.DictReader(handle):
+            if (record["field"], record["unit"]) in NATURAL_GAS_FIELDS:
+                gas, project_unit = NATURAL_GAS_FIELDS[(record["field"], record["unit"])]
+                for activity in PURCHASED_HEAT:
+                    rows.append(_row(activity, "US", "purchased_default", gas, record["value"], project_unit, "I.x.2 grid-supplied energy (scope 2)", record["table"], data_year=2021))
     with table_5.open(newline="", encoding="utf-8") as handle:
         for record in csv.DictReader(handle):
             key, gas = (record["category"], record["fuel_or_subregion"]), NON_ROAD_FIELDS.get((record["field"], record["unit"]))
@@ -79,6 +101,9 @@ def extract(source: Path, table_5: Path = TABLE_5) -> list[dict[str, str]]:
             elif table.startswith("Table 1") and name == "Natural Gas" and (field, unit) in NATURAL_GAS_FIELDS:
                 gas, project_unit = NATURAL_GAS_FIELDS[(field, unit)]
                 rows.append(_row("natural_gas", "US", "combustion", gas, value, project_unit, "I.x.1 stationary fuel combustion (scope 1)", table, data_year=2021))
+            elif table.startswith("Table 1") and name in STATIONARY_FUELS and (field, unit) in NATURAL_GAS_FIELDS:
+                gas, project_unit = NATURAL_GAS_FIELDS[(field, unit)]
+                rows.append(_row(STATIONARY_FUELS[name], "US", "combustion", gas, value, project_unit, "I.x.1 stationary fuel combustion (scope 1)", f"{table}: {name}", data_year=2021))
             elif table.startswith("Table 2") and name in MOBILE_FUELS:
                 rows.append(_row(MOBILE_FUELS[name], "US", "combustion", "CO2", value, MOBILE_UNITS[unit], "II.x.1 transportation fuel combustion (scope 1)", table, data_year=2021))
     rows.sort(key=lambda r: (r["activity"], r["region"], r["rate_basis"], r["gas"]))
@@ -101,4 +126,4 @@ def write(rows: list[dict[str, str]], target: Path = OUTPUT) -> None:
 
 
 if __name__ == "__main__":
-    write(extract(Path(sys.argv[1]), *(Path(a) for a in sys.argv[2:3])))
+    write(extract(Path(sys.argv[1]), *(Path(a) for a in sys.argv[2:4])))

@@ -97,7 +97,7 @@ def test_numbers_too_large_and_unknown_or_missing_units_are_quarantined(tmp_path
     assert (outcome.rows_accepted, outcome.rows_quarantined) == (0, 4)
     rules = _rules(conn)
     assert rules[1] == rules[2] == ["quantity: less_than_or_equal_to(1000000000.0)"]  # 1e400 and a 23-digit number
-    assert rules[3][0] == "unit: isin(['GJ', 'MMBtu', 'MWh', 'ccf', 'kWh', 'therm'])"  # LITRES
+    assert rules[3][0] == "unit: isin(['GJ', 'L', 'MMBtu', 'MWh', 'ccf', 'gal', 'kBtu', 'kWh', 'therm', 'ton-hour'])"  # LITRES
     assert rules[4] == ["unit: not_nullable"]
 
 

@@ -41,10 +41,11 @@ def test_every_asset_materializes_and_every_check_passes(built_city) -> None:
     assert {f"core/{name}" for name in city.feeds} <= materialized  # every feed of the demo city, the new ones too
     checks = [e.event_specific_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
     # Two checks per feed (rows reconcile, contract clean), two on building emissions, one on fleet
-    # emissions, one on the municipal inventory's invariants: all pass, so no demo row is quarantined,
-    # every fuel row found its factors and the inventory's sectors, months and scopes add up.
-    assert len(city.feeds) == 21
-    assert len(checks) == 2 * len(city.feeds) + 4 == 46 and all(c.passed for c in checks)
+    # emissions, one on the municipal inventory's invariants, one on the annual benchmarking rows: all pass, so no
+    # demo row is quarantined, every fuel row found its factors and the inventory's sectors, months and scopes add up.
+    assert len(city.feeds) == 22
+    assert len(checks) == 2 * len(city.feeds) + 5 == 49 and all(c.passed for c in checks)
+    assert "out/building_emissions_annual_benchmarking" in materialized
     conn = warehouse.connect(city.warehouse_path, read_only=True)
     try:
         assert conn.execute("SELECT count(*) FROM out.building_emissions_monthly").fetchone()[0] == 4320

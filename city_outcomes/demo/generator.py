@@ -133,6 +133,7 @@ def render(seed: int = DEMO_SEED, city: DemoCity = DemoCity()) -> tuple[tuple[st
 def _write_all(folder: Path, seed: int, city: DemoCity) -> list[Path]:
     """Run every feed module, in a fixed order, writing under ``folder``."""
     from city_outcomes.demo import (
+        benchmarking,
         building_energy,
         buildings,
         ev_charging,
@@ -174,4 +175,5 @@ def _write_all(folder: Path, seed: int, city: DemoCity) -> list[Path]:
     written += traffic_signals.write(signals, folder)
     registry = registries.make(city, retrofitted, lights, mobility, charging)
     written += registries.write(registry, folder)
+    written.append(benchmarking.write(benchmarking.make(city, building_table, energy_table), folder))
     return written

@@ -18,6 +18,8 @@ from city_outcomes.warehouse import table_exists, transaction
 from data_contracts import get_contract
 
 EMISSIONS_TABLE = "out.building_emissions_monthly"
+# What building_emissions_monthly.sql reads (its `building_activity` view): the monthly bills, unless told otherwise.
+MONTHLY_ACTIVITY = "SELECT * FROM core.building_energy"
 
 
 class MissingFactorError(ValueError):
@@ -59,6 +61,14 @@ def _fix_for(problem: dict[str, Any], city: CityConfig, editions: list[str]) -> 
     feed_hint = "or add the factor (with its source and year) in a feed of the emission_factors contract in the city's configuration"
     if problem["problem"].startswith("market-based"):
         return f"correct the supplier-specific factors (rate_basis supplier_specific) with data year <= {year}, {feed_hint}"
+    if problem["energy_type"] == "district_chilled_water":
+        return ("chilled water has no EPA default factor (the Hub has none): add the chilled-water supplier's factor (activity "
+                f"district_chilled_water, rate_basis supplier_specific, data year <= {year}) in a feed of the emission_factors contract, "
+                "with its source and year")
+    if problem["energy_type"].startswith("district_"):
+        return (f"add the {problem['energy_type']} supplier's factor (rate_basis supplier_specific, data year <= {year}) in a feed of "
+                f"the emission_factors contract, or set city.factor_set to a set with {problem['energy_type']} purchased_default factors "
+                "(epa_ghg_hub_2021 has them)")
     if problem["energy_type"] == "electricity":
         known = f" (editions with rates for {city.city.grid_subregion}: {', '.join(editions)})" if editions else ""
         return (f"name an edition that has it under city.electricity_factors, e.g. `electricity_factors: {{{year}: egrid2021}}`{known}; "
@@ -108,6 +118,18 @@ def _same_columns(conn: duckdb.DuckDBPyConnection, table: str, staged: str) -> b
     return columns(table) == columns(staged)
 
 
+def stage_emissions(conn: duckdb.DuckDBPyConnection, city: CityConfig, months: tuple[date, date], activity_sql: str, staged: str) -> None:
+    """Compute building_emissions_monthly.sql over the activity rows ``activity_sql`` selects (columns of core.building_energy)
+    into the temporary table ``staged``, ``factor_problem`` included."""
+    # Every kWh of a year at the same edition as the other sectors' (electricity_factors_by_year.sql).
+    stage_electricity_factors(conn, city, months)
+    conn.execute(f"CREATE OR REPLACE TEMP VIEW building_activity AS {activity_sql}")
+    try:
+        conn.execute(f"CREATE OR REPLACE TEMP TABLE {staged} AS {load_sql('building_emissions_monthly')}", emission_params(city, months))
+    finally:
+        conn.execute("DROP VIEW IF EXISTS building_activity")
+
+
 def refresh_building_emissions(conn: duckdb.DuckDBPyConnection, city: CityConfig, months: tuple[date, date]) -> int:
     """Recompute the months in [start, end) atomically; return the number of rows written.
 
@@ -118,10 +140,8 @@ def refresh_building_emissions(conn: duckdb.DuckDBPyConnection, city: CityConfig
     for name in ("building_energy", "buildings", "emission_factors", "global_warming_potentials"):
         ensure_core_table(conn, get_contract(name), policy)
     check_factor_coverage(conn, city)
-    stage_electricity_factors(conn, city, months)
-    query = load_sql("building_emissions_monthly")
     staged = "_building_emissions_staged"
-    conn.execute(f"CREATE OR REPLACE TEMP TABLE {staged} AS {query}", emission_params(city, months))
+    stage_emissions(conn, city, months, MONTHLY_ACTIVITY, staged)
     try:
         message = missing_factor_message(conn, city, staged)
         if message:

@@ -9,7 +9,13 @@
 --   electricity_factors_by_year.sql chooses them for every kWh of the inventory (the edition by year, the
 --   supplier-specific factor, per-gas or CO2e), read from the temp table _electricity_factors_by_year that
 --   city_outcomes/metrics/electricity_factors.py stages before this query runs.
--- * Natural gas (scope 1, GPC I.x.1): stationary combustion factors of city.factor_set ($factor_set).
+-- * Natural gas, fuel oils, kerosene, propane (scope 1, GPC I.x.1): stationary combustion factors of city.factor_set
+--   ($factor_set), per MMBtu (gallons convert at the Hub's Table 1 heat contents, in ref.unit_conversions).
+-- * District steam, hot water, chilled water (purchased: scope 2, GPC I.x.2): the supplier's own factor (rate_basis
+--   'supplier_specific', activity = the energy type, from a city's emission_factors feed, any region: the region
+--   names the supplier) with the latest data year at most the inventory year; else the default of city.factor_set
+--   (rate_basis 'purchased_default': EPA Hub 2021 Table 7 for steam and hot water; chilled water has none, so it
+--   needs the supplier's factor). The same factor serves both scope 2 methods (market_method says which it was).
 -- * Per-gas or CO2e: where a chosen factor set has all of CO2, CH4 and N2O for the activity, the per-gas factors are
 --   used (the city's GWP set then applies, and the CO2/CH4/N2O columns are filled); only where it lacks them is its
 --   CO2e factor used (`factor_basis` = 'CO2e', per-gas columns NULL: the publisher gave no split).
@@ -19,9 +25,11 @@
 -- A row whose chosen factor set gives no usable factor, or gives one gas twice (two feeds), is kept with
 -- `factor_problem` saying what is missing; city_outcomes/metrics/emissions.py stops the run on any such row.
 -- Parameters: $start_month, $end_month (half-open), $factor_set, $grid_subregion, $gwp_set.
+-- Input: the temporary view `building_activity` (city_outcomes/metrics/emissions.py makes it): core.building_energy
+-- for the monthly bills; the annual benchmarking rows not covered by bills for the annual table (the same factors).
 WITH energy AS (
     SELECT *
-    FROM core.building_energy
+    FROM building_activity
     WHERE period_month >= $start_month AND period_month < $end_month
 ),
 
@@ -47,17 +55,52 @@ factor_rows AS (
         ON conversion.quantity = 'emission_factor' AND conversion.from_unit = factor.unit
 ),
 
+-- A district energy supplier's own factors (steam, hot or chilled water), per energy type.
+district_supplier_editions AS (
+    SELECT activity, factor_set, max(data_year) AS data_year, max(source_year) AS source_year
+    FROM factor_rows
+    WHERE activity IN ('district_steam', 'district_hot_water', 'district_chilled_water') AND rate_basis = 'supplier_specific'
+    GROUP BY activity, factor_set
+),
+
+district_years AS (
+    SELECT DISTINCT energy_type, inventory_year FROM activity WHERE starts_with(energy_type, 'district_')
+),
+
+district_supplier AS (
+    SELECT years.energy_type, years.inventory_year, editions.factor_set
+    FROM district_years AS years
+    JOIN district_supplier_editions AS editions
+        ON editions.activity = years.energy_type AND editions.data_year <= years.inventory_year
+    QUALIFY row_number() OVER (
+        PARTITION BY years.energy_type, years.inventory_year
+        ORDER BY editions.data_year DESC, editions.source_year DESC, editions.factor_set
+    ) = 1
+),
+
 -- One choice per activity row and method for fuels (electricity's is _electricity_factors_by_year's): the factor
 -- set, the rate basis and region it is read with, and why.
 location_choice AS (
     SELECT
         activity.row_id,
         'location' AS method,
-        $factor_set AS factor_set,
-        'combustion' AS rate_basis,
+        coalesce(district_supplier.factor_set, $factor_set) AS factor_set,
+        CASE
+            WHEN district_supplier.factor_set IS NOT NULL THEN 'supplier_specific'
+            WHEN starts_with(activity.energy_type, 'district_') THEN 'purchased_default'
+            ELSE 'combustion'
+        END AS rate_basis,
         NULL::VARCHAR AS region,
-        'configured: city.factor_set' AS chosen
+        CASE
+            WHEN district_supplier.factor_set IS NOT NULL
+                THEN format('supplier-specific: the {} supplier''s factor, latest data year <= {}', activity.energy_type, activity.inventory_year)
+            WHEN starts_with(activity.energy_type, 'district_')
+                THEN format('default: city.factor_set, no {} supplier factor with data year <= {}', activity.energy_type, activity.inventory_year)
+            ELSE 'configured: city.factor_set'
+        END AS chosen
     FROM activity
+    LEFT JOIN district_supplier
+        ON district_supplier.energy_type = activity.energy_type AND district_supplier.inventory_year = activity.inventory_year
     WHERE activity.energy_type <> 'electricity'
 ),
 
@@ -69,7 +112,12 @@ market_choice AS (
         location_choice.rate_basis,
         location_choice.region,
         location_choice.chosen,
-        'scope 1: same as location-based' AS market_method
+        -- Purchased district energy has one factor for both methods (the supplier's, else the default).
+        CASE location_choice.rate_basis
+            WHEN 'supplier_specific' THEN 'district energy: supplier-specific, same as location-based'
+            WHEN 'purchased_default' THEN 'district energy: default factor, same as location-based'
+            ELSE 'scope 1: same as location-based'
+        END AS market_method
     FROM location_choice
 ),
 
@@ -249,8 +297,9 @@ final AS (
         coalesce(buildings.department, 'Not in buildings inventory') AS department,
         per_row.period_month,
         per_row.energy_type,
-        CASE per_row.energy_type WHEN 'electricity' THEN 'I.2.2' ELSE 'I.2.1' END AS gpc_reference,
-        CASE per_row.energy_type WHEN 'electricity' THEN 2 ELSE 1 END AS scope,
+        -- Grid electricity and purchased district energy are scope 2 (I.x.2); fuels burned on site scope 1 (I.x.1).
+        CASE WHEN per_row.energy_type = 'electricity' OR starts_with(per_row.energy_type, 'district_') THEN 'I.2.2' ELSE 'I.2.1' END AS gpc_reference,
+        CASE WHEN per_row.energy_type = 'electricity' OR starts_with(per_row.energy_type, 'district_') THEN 2 ELSE 1 END AS scope,
         per_row.quantity AS billed_quantity,
         per_row.unit AS billed_unit,
         per_row.activity_quantity,
