@@ -38,6 +38,12 @@ class NotationKey(_Strict):
     key: Literal["NO", "NE", "IE", "C"] = Field(description="NO not occurring, NE not estimated, IE included elsewhere (say where), C confidential")
     explanation: str = Field(min_length=1, description="Why, in words a reader of the inventory understands; for IE, where the emissions are reported")
 
+    @field_validator("key", mode="before")
+    @classmethod
+    def _yaml_no(cls, value: object) -> object:
+        # YAML 1.1 (PyYAML) reads an unquoted NO as false: the only thing a city can have meant by it here is NO.
+        return "NO" if value is False else value
+
     @model_validator(mode="after")
     def _ie_says_where(self) -> NotationKey:
         # GPC 1.1: an IE line must name the line that holds its emissions, e.g. "included in I.2.2".

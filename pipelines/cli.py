@@ -419,6 +419,33 @@ def trace(
     print_trace(result)
 
 
+export_app = typer.Typer(help="Write a published table in a reporting format.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
+
+
+@export_app.command("gpc")
+def export_gpc(
+    year: Annotated[int | None, typer.Option(help="One inventory year (default: every year of the inventory)")] = None,
+    out: Annotated[Path | None, typer.Option(help="Folder to write into (default: the site's gpc/ folder)")] = None,
+    city: CityOption = None,
+    wait_timeout: WaitTimeoutOption = None,
+) -> None:
+    """Write the community inventory as a GPC reporting table (CSV and XLSX), the shape CDP-ICLEI Track and CIRIS take."""
+    from city_outcomes.publish.gpc_export import ExportError, write_gpc_export
+
+    config = load_city(city)
+    target = out or config.site_dir / "gpc"
+    with _reading(config, "city-outcomes export gpc", wait_timeout) as conn:
+        try:
+            written = write_gpc_export(conn, config, target, year)
+        except ExportError as error:
+            console.print(str(error), style="red", markup=False, soft_wrap=True)
+            raise typer.Exit(code=2) from None
+    console.print(f"{written.lines:,} GPC line(s) written:", markup=False)
+    for path in written.files:
+        console.print(f"  {path}", markup=False, highlight=False, soft_wrap=True)
+
+
 def print_trace(result: Trace) -> None:
     """A trace as an indented tree, for a reader."""
     entry = result.metric

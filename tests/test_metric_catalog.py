@@ -62,7 +62,11 @@ def test_a_metric_asset_without_an_entry_is_found(demo_city: CityConfig) -> None
 def test_an_entry_without_an_asset_is_found(tmp_path: Path, demo_city: CityConfig) -> None:
     lonely = Catalog(load_family(_family(tmp_path, ENTRY.format(name="x", formula="building_emissions_monthly", inputs="building_energy").replace(
         "out.building_emissions_monthly", "out.nowhere"))))
-    assert catalog_gaps(_asset_keys(demo_city), lonely) == (["out.building_emissions_monthly", "out.fleet_emissions_monthly"], ["out.nowhere"])
+    assert catalog_gaps(_asset_keys(demo_city), lonely) == (
+        ["out.building_emissions_monthly", "out.community_energy_emissions_monthly", "out.community_inventory", "out.community_vmt_emissions",
+         "out.fleet_emissions_monthly"],
+        ["out.nowhere"],
+    )
 
 
 def test_the_asset_description_is_the_catalogs(demo_city: CityConfig) -> None:

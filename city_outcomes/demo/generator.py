@@ -31,6 +31,7 @@ STREAMS = {
     "micromobility": 5,
     "ev_charging": 6,
     "service_requests": 7,
+    "community": 8,
 }
 
 
@@ -134,6 +135,7 @@ def _write_all(folder: Path, seed: int, city: DemoCity) -> list[Path]:
     from city_outcomes.demo import (
         building_energy,
         buildings,
+        community,
         ev_charging,
         fleet_fuel,
         micromobility,
@@ -168,6 +170,7 @@ def _write_all(folder: Path, seed: int, city: DemoCity) -> list[Path]:
     written += ev_charging.write(charging, folder)
     requests = service_requests.make(city, _stream(seed, "service_requests"), city_map, tract_table, lights)
     written += service_requests.write(requests, folder)
+    written += community.write(community.make(city, _stream(seed, "community")), folder)
     registry = registries.make(city, retrofitted, lights, mobility, charging)
     written += registries.write(registry, folder)
     return written
