@@ -188,7 +188,7 @@ def test_every_basic_line_has_a_value_or_a_key_and_an_explanation(built) -> None
     lines = conn.execute(
         f"SELECT gpc_reference, gas, emissions_tonnes, notation_key, explanation FROM {COMMUNITY_INVENTORY_TABLE} WHERE inventory_year = 2023"
     ).fetchall()
-    assert {ref for ref, *_ in lines} == set(gpc_references())  # all 34 BASIC subsectors
+    assert {ref for ref, *_ in lines} == set(gpc_references())  # all 32 BASIC subsectors
     assert all((tonnes is None) != (key is None) for _, _, tonnes, key, _ in lines)
     assert all(explanation for *_, explanation in lines)
     for ref in gpc_references():
@@ -297,3 +297,31 @@ def test_trace_follows_a_vmt_figure_to_its_row_and_factors(built) -> None:
     assert {(f["factor"], f["value"]) for f in trace.factors} == {("fuel economy", 22.3), ("CO2 per gallon", 8.78), ("CH4 per mile", 0.0052), ("N2O per mile", 0.0016)}
     energy = trace_metric(conn, "community_energy_co2e_tonnes", "2023-01", {"energy_type": "natural_gas", "sector": "residential"})
     assert energy.value == pytest.approx(0.0531148) and [s.row_numbers for s in energy.sources] == ["2"]
+
+
+# Where each shipped per-mile factor is in the shipped extract of the Hub 2021 workbook (reference_data/sources/,
+# itself checked against the workbook by tests/test_units_and_reference.py): (table, category as extracted, model year).
+HUB_ROWS = {
+    ("passenger_car", "gasoline"): ("Table 3 Mobile CH4/N2O On-Road Gasoline", "Gasoline Passenger Cars", "2018"),
+    ("light_truck", "gasoline"): ("Table 3 Mobile CH4/N2O On-Road Gasoline", "(Vans, Pickup Trucks, SUVs)", "2018"),
+    ("motorcycle", "gasoline"): ("Table 3 Mobile CH4/N2O On-Road Gasoline", "Gasoline Motorcycles", "1996-2018"),
+    ("bus", "gasoline"): ("Table 3 Mobile CH4/N2O On-Road Gasoline", "Gasoline Heavy-Duty Vehicles", "2018"),
+    ("medium_heavy_truck", "gasoline"): ("Table 3 Mobile CH4/N2O On-Road Gasoline", "Gasoline Heavy-Duty Vehicles", "2018"),
+    ("passenger_car", "diesel"): ("Table 4 Mobile CH4/N2O On-Road Diesel & Alt Fuel", "Passenger Cars | Diesel", "2007-2018"),
+    ("light_truck", "diesel"): ("Table 4 Mobile CH4/N2O On-Road Diesel & Alt Fuel", "Light-Duty Trucks | Diesel", "2007-2018"),
+    ("bus", "diesel"): ("Table 4 Mobile CH4/N2O On-Road Diesel & Alt Fuel", "Medium- and Heavy-Duty Vehicles | Diesel", "2007-2018"),
+    ("medium_heavy_truck", "diesel"): ("Table 4 Mobile CH4/N2O On-Road Diesel & Alt Fuel", "Medium- and Heavy-Duty Vehicles | Diesel", "2007-2018"),
+}
+
+
+def test_the_shipped_per_mile_factors_are_the_hubs() -> None:
+    reference = Path(__file__).resolve().parents[1] / "reference_data"
+    with (reference / "sources" / "ghg-emission-factors-hub-2021_tables_1_2_3_4_6.csv").open(newline="", encoding="utf-8") as handle:
+        hub = {(r["table"], r["category"], r["fuel_or_subregion"], r["field"]): float(r["value"]) for r in csv.DictReader(handle)}
+    with (reference / "community_vmt_factors.csv").open(newline="", encoding="utf-8") as handle:
+        shipped = [r for r in csv.DictReader(handle) if r["quantity"] == "per_mile"]
+    assert {(r["vehicle_class"], r["fuel"]) for r in shipped} == set(HUB_ROWS)
+    for row in shipped:
+        table, category, model_year = HUB_ROWS[(row["vehicle_class"], row["fuel"])]
+        assert float(row["value"]) == hub[(table, category, model_year, f"{row['gas'].lower()}_factor")], row
+        assert row["source_table"].startswith(table) and model_year in row["source_table"] and row["unit"] == "g/mi"

@@ -71,6 +71,9 @@ def inventory_lines(conn: duckdb.DuckDBPyConnection, year: int | None = None) ->
 
 
 def _safe(value: Any) -> Any:
+    if isinstance(value, float):
+        # Sums and quotients carry binary noise (1384300.0000000002): 12 significant digits are far beyond any input's.
+        return float(f"{value:.12g}")
     return csv_cell(value) if isinstance(value, str) else value
 
 
