@@ -20,6 +20,7 @@ from pipelines.resources import CityResource, WarehouseResource
 COMMUNITY_ENERGY = dg.AssetKey(COMMUNITY_ENERGY_TABLE.split("."))
 COMMUNITY_VMT = dg.AssetKey(COMMUNITY_VMT_TABLE.split("."))
 COMMUNITY_INVENTORY = dg.AssetKey(COMMUNITY_INVENTORY_TABLE.split("."))
+DASHBOARD = dg.AssetKey(["site", "dashboard"])
 REFERENCE_DEPS = [feed_key("emission_factors"), feed_key("global_warming_potentials"), dg.AssetKey(["ref", "unit_conversions"])]
 
 
@@ -53,7 +54,8 @@ def build_community_assets(city: CityConfig) -> list[dg.AssetsDefinition]:
             keyed = conn.execute(f"SELECT count(*) FILTER (WHERE notation_key IS NOT NULL) FROM {COMMUNITY_INVENTORY_TABLE}").fetchone()[0]
         return dg.MaterializeResult(metadata={"dagster/row_count": rows, "lines_with_notation_key": keyed})
 
-    @dg.asset(key=["site", "gpc_export"], group_name="publish", deps=[COMMUNITY_INVENTORY], kinds={"csv", "xlsx"},
+    # After the dashboard: build_site swaps the whole site folder in, and would take gpc/ with it.
+    @dg.asset(key=["site", "gpc_export"], group_name="publish", deps=[COMMUNITY_INVENTORY, DASHBOARD], kinds={"csv", "xlsx"},
               description="The community inventory as a GPC reporting table (site/gpc/gpc_inventory.csv and .xlsx), formula-like text made inert.")
     def gpc_export(city: CityResource, warehouse: WarehouseResource) -> dg.MaterializeResult:
         config = city.load()

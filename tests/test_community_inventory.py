@@ -325,3 +325,31 @@ def test_the_shipped_per_mile_factors_are_the_hubs() -> None:
         table, category, model_year = HUB_ROWS[(row["vehicle_class"], row["fuel"])]
         assert float(row["value"]) == hub[(table, category, model_year, f"{row['gas'].lower()}_factor")], row
         assert row["source_table"].startswith(table) and model_year in row["source_table"] and row["unit"] == "g/mi"
+
+
+def test_a_delivery_row_without_a_grid_factor_stops_the_run_naming_the_row(tmp_path: Path, conn) -> None:
+    city = _city(tmp_path)
+    _ingest(conn, city)
+    # Planted: the city's subregion loses every total-output electricity rate, so no edition can price its kWh.
+    conn.execute("DELETE FROM core.emission_factors WHERE activity = 'electricity' AND region = 'RFCE' AND rate_basis = 'total_output'")
+    with pytest.raises(MissingFactorError) as error:
+        refresh_community_energy(conn, city)
+    assert ("feed community_energy: energy.csv row 1: residential electricity, inventory year 2023: no edition has electricity "
+            "total-output rates (CO2, CH4 and N2O, or CO2e) for grid_subregion 'RFCE' with data year <= 2023") in str(error.value)
+    assert conn.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'community_energy_emissions_monthly'").fetchone()[0] == 0
+
+
+def test_the_demo_city_has_a_community_inventory(demo_city, conn) -> None:
+    for feed in ("community_energy", "community_vmt", "emission_factors", "global_warming_potentials"):
+        outcome = ingest_feed(conn, demo_city, feed)
+        assert outcome.rows_quarantined == 0
+    refresh_community_inventory(conn, demo_city)
+    keys = dict(conn.execute(
+        f"SELECT gpc_reference, list(DISTINCT notation_key ORDER BY notation_key) FROM {COMMUNITY_INVENTORY_TABLE} "
+        "WHERE inventory_year = 2024 AND gas = 'CO2e' GROUP BY 1"
+    ).fetchall())
+    # Nine industrial gas accounts (< 15): C; the demo's own NO keys; electric miles within the grid: IE; values elsewhere.
+    assert keys["I.3.1"] == ["C"] and keys["I.4.1"] == ["NO"] and keys["II.1.2"] == ["IE"] and keys["III.1.1"] == ["NE"]
+    assert keys["I.1.1"] == keys["I.2.2"] == keys["II.1.1"] == [None]
+    years = conn.execute(f"SELECT list(DISTINCT inventory_year ORDER BY inventory_year) FROM {COMMUNITY_INVENTORY_TABLE}").fetchone()[0]
+    assert years == [2023, 2024, 2025]

@@ -25,7 +25,7 @@ FIRST_FEEDS_SHA256 = {
     "building_energy/utility_bills_2024.csv": "c1133aa0b29e40463d3d5abbb34a129f28358edc65254317b719e596e982ba11",
     "building_energy/utility_bills_2025.csv": "b8371fa5eb16fe047efa2aa825853b601092414b4aa445849def13a7e755e868",
 }
-FOLDERS = {"census", "facilities", "building_energy", "fleet_fuel", "streetlights", "transit", "micromobility", "ev_charging", "service_requests", "registries"}
+FOLDERS = {"census", "facilities", "building_energy", "fleet_fuel", "streetlights", "transit", "micromobility", "ev_charging", "service_requests", "registries", "community"}
 
 
 def _digests(folder: Path) -> dict[str, str]:
