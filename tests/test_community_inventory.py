@@ -353,3 +353,18 @@ def test_the_demo_city_has_a_community_inventory(demo_city, conn) -> None:
     assert keys["I.1.1"] == keys["I.2.2"] == keys["II.1.1"] == [None]
     years = conn.execute(f"SELECT list(DISTINCT inventory_year ORDER BY inventory_year) FROM {COMMUNITY_INVENTORY_TABLE}").fetchone()[0]
     assert years == [2023, 2024, 2025]
+
+
+def test_the_export_command_writes_both_files_or_names_the_years(built, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from pipelines.cli import app
+
+    city, conn = built
+    conn.close()  # the command opens the warehouse read-only, as another process would
+    result = CliRunner().invoke(app, ["export", "gpc", "--city", str(city.config_path), "--year", "2023", "--out", str(tmp_path / "gpc")])
+    assert result.exit_code == 0, result.output
+    assert "136 GPC line(s) written" in result.output  # 32 subsectors x 4 gases = 128, + 2 x 4 for II.1.1's 3 activities
+    assert sorted(p.name for p in (tmp_path / "gpc").iterdir()) == ["gpc_inventory_2023.csv", "gpc_inventory_2023.xlsx"]
+    wrong = CliRunner().invoke(app, ["export", "gpc", "--city", str(city.config_path), "--year", "2030"])
+    assert wrong.exit_code == 2 and "has no year 2030; its years are: 2023" in wrong.output
