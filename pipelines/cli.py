@@ -28,6 +28,7 @@ from city_outcomes.feeds.inbox import settled_files
 from city_outcomes.feeds.quarantine import feed_summary, file_problems, quarantine_sample
 from city_outcomes.locking import Holder, WarehouseBusy, display_path, hold_warehouse
 from city_outcomes.metrics.catalog import UnknownMetric
+from city_outcomes.metrics.community import community_summary
 from city_outcomes.metrics.headline import headline_figures
 from city_outcomes.trace import Trace, TraceError, trace_metric
 from pipelines.instance_settings import ensure_instance_settings
@@ -481,6 +482,7 @@ def print_summary(city: CityConfig, wait_timeout: float | None = None) -> None:
         feeds = feed_summary(conn)
         problems = file_problems(conn)
         headline = headline_figures(conn, city)
+        community = community_summary(conn)
     # Names are text, not rich markup: a "[/x]" in a city's name must print as written.
     table = Table(title=escape(f"{city.city.name}: feeds read"))
     for column in ("feed", "contract", "files", "read", "written", "quarantined", "filtered out", "other months"):
@@ -518,6 +520,8 @@ def print_summary(city: CityConfig, wait_timeout: float | None = None) -> None:
     for year in headline.not_compared if headline else []:
         latest = " (the latest year)" if year is headline.not_compared[-1] and year.year > (headline.latest_year or 0) else ""
         console.print(f"[yellow]{year.year}{latest} is incomplete, not compared: {year.reason}.[/yellow]", soft_wrap=True)
+    if community:
+        console.print(community, markup=False, highlight=False, soft_wrap=True)
     console.print(f"Warehouse: {city.warehouse_path}")
     console.print(f"Dashboard: [bold]{city.site_dir / 'index.html'}[/bold]")
 

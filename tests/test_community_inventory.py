@@ -368,3 +368,16 @@ def test_the_export_command_writes_both_files_or_names_the_years(built, tmp_path
     assert sorted(p.name for p in (tmp_path / "gpc").iterdir()) == ["gpc_inventory_2023.csv", "gpc_inventory_2023.xlsx"]
     wrong = CliRunner().invoke(app, ["export", "gpc", "--city", str(city.config_path), "--year", "2030"])
     assert wrong.exit_code == 2 and "has no year 2030; its years are: 2023" in wrong.output
+
+
+def test_the_run_summary_line(built) -> None:
+    from city_outcomes.metrics.community import community_summary
+
+    _city_config, conn = built
+    # Scope 1: gas 0.0531 t + cars 394.3288 t + diesel light trucks 92.9899 t + gasoline light trucks (300,000 mi:
+    # 118,116.59 kg CO2 + 2.43 kg CH4 x 25 + 0.45 kg N2O x 298 = 118,311.44 kg) 118.3114 t = 605.68 t; scope 2: the
+    # grid's 271.78 t (I.3.1 is C, not counted). Keys: C (I.3.1), IE (II.1.2), NO (I.4.1), NE the other 26 of 32.
+    assert community_summary(conn) == (
+        "Community inventory (GPC BASIC) 2023: 877 tCO2e (606 scope 1, 272 scope 2); subsectors by notation key: "
+        "C 1, IE 1, NE 26, NO 1; `city-outcomes export gpc` writes the reporting table."
+    )

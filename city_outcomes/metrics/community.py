@@ -206,3 +206,25 @@ def refresh_community_inventory(conn: duckdb.DuckDBPyConnection, city: CityConfi
     with transaction(conn):
         conn.execute(f"CREATE OR REPLACE TABLE {COMMUNITY_INVENTORY_TABLE} AS {load_sql('community_inventory')}", inventory_params(city))
     return conn.execute(f"SELECT count(*) FROM {COMMUNITY_INVENTORY_TABLE}").fetchone()[0]
+
+
+def community_summary(conn: duckdb.DuckDBPyConnection) -> str | None:
+    """One line on the latest inventory year: tCO2e by scope and how many subsectors carry each notation key; None without one."""
+    if not table_exists(conn, *COMMUNITY_INVENTORY_TABLE.split(".")):
+        return None
+    row = conn.execute(
+        f"""
+        WITH latest AS (SELECT * FROM {COMMUNITY_INVENTORY_TABLE} WHERE inventory_year = (SELECT max(inventory_year) FROM {COMMUNITY_INVENTORY_TABLE})),
+        keyed AS (SELECT notation_key, count(DISTINCT gpc_reference) AS n FROM latest WHERE gas = 'CO2e' AND notation_key IS NOT NULL GROUP BY 1)
+        SELECT any_value(inventory_year),
+            coalesce(sum(emissions_tonnes) FILTER (WHERE gas = 'CO2e' AND scope = 1), 0),
+            coalesce(sum(emissions_tonnes) FILTER (WHERE gas = 'CO2e' AND scope = 2), 0),
+            (SELECT string_agg(notation_key || ' ' || n, ', ' ORDER BY notation_key) FROM keyed)
+        FROM latest
+        """
+    ).fetchone()
+    if row[0] is None:
+        return None
+    year, scope1, scope2, keys = row
+    return (f"Community inventory (GPC BASIC) {year}: {scope1 + scope2:,.0f} tCO2e ({scope1:,.0f} scope 1, {scope2:,.0f} scope 2); "
+            f"subsectors by notation key: {keys or 'none'}; `city-outcomes export gpc` writes the reporting table.")
