@@ -381,3 +381,15 @@ def test_the_run_summary_line(built) -> None:
         "Community inventory (GPC BASIC) 2023: 877 tCO2e (606 scope 1, 272 scope 2); subsectors by notation key: "
         "C 1, IE 1, NE 26, NO 1; `city-outcomes export gpc` writes the reporting table."
     )
+
+
+def test_a_city_without_community_data_gets_an_empty_inventory(tmp_path: Path, conn) -> None:
+    from city_outcomes.metrics.community import community_summary
+
+    city = write_city(tmp_path, feeds={"buildings": {"contract": "buildings", "path": "b/*.csv"}})
+    for feed in ("emission_factors", "global_warming_potentials"):  # every city gets the shipped ones
+        ingest_feed(conn, city, feed)
+    assert refresh_community_inventory(conn, city) == 0
+    assert community_summary(conn) is None
+    written = write_gpc_export(conn, city, tmp_path / "out")
+    assert written.lines == 0 and written.files[0].read_text(encoding="utf-8").startswith("Inventory year,Sector,")

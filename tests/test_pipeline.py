@@ -34,13 +34,14 @@ def test_every_asset_materializes_and_every_check_passes(built_city) -> None:
     assert result.success
     materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
     assert {"core/building_energy", "core/buildings", "core/census_tracts", "core/emission_factors",
-            "core/global_warming_potentials", "ref/unit_conversions", "out/building_emissions_monthly", "site/dashboard"} <= materialized
+            "core/global_warming_potentials", "ref/unit_conversions", "out/building_emissions_monthly", "site/dashboard",
+            "out/community_energy_emissions_monthly", "out/community_vmt_emissions", "out/community_inventory", "site/gpc_export"} <= materialized
     assert {f"core/{name}" for name in city.feeds} <= materialized  # every feed of the demo city, the new ones too
     checks = [e.event_specific_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
     # Two checks per feed (rows reconcile, contract clean), two on building emissions, one on fleet
     # emissions: all pass, so no demo row is quarantined and every fuel row found its factors.
-    assert len(city.feeds) == 18
-    assert len(checks) == 2 * len(city.feeds) + 3 == 39 and all(c.passed for c in checks)
+    assert len(city.feeds) == 20
+    assert len(checks) == 2 * len(city.feeds) + 3 == 43 and all(c.passed for c in checks)
     conn = warehouse.connect(city.warehouse_path, read_only=True)
     try:
         assert conn.execute("SELECT count(*) FROM out.building_emissions_monthly").fetchone()[0] == 4320
