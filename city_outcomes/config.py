@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from city_outcomes.feeds.transform import CRS_PATTERN, check_expression
+from city_outcomes.inventory_config import InventorySettings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEMO_CITY_CONFIG = PROJECT_ROOT / "cities" / "demo" / "city.yaml"
@@ -359,6 +360,9 @@ class CityConfig(_Strict):
     privacy: str | None = Field(default=None, description="Privacy policy file (relative to this file); the strict default applies without one")
     feeds: dict[str, FeedConfig]
     ingest: IngestSettings = Field(default_factory=IngestSettings, description="How the inbox is read (settle_seconds)")
+    inventory: InventorySettings = Field(
+        default_factory=InventorySettings, description="The community inventory (GPC BASIC): notation keys per subsector, VMT fuel economy and fuel split"
+    )
     config_path: Path = Field(description="The file this configuration was read from")
 
     @model_validator(mode="after")

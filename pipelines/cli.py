@@ -28,6 +28,7 @@ from city_outcomes.feeds.inbox import settled_files
 from city_outcomes.feeds.quarantine import feed_summary, file_problems, quarantine_sample
 from city_outcomes.locking import Holder, WarehouseBusy, display_path, hold_warehouse
 from city_outcomes.metrics.catalog import UnknownMetric
+from city_outcomes.metrics.community import community_summary
 from city_outcomes.metrics.headline import headline_figures
 from city_outcomes.metrics.inventory import inventory_by_sector_and_scope
 from city_outcomes.trace import Trace, TraceError, trace_metric
@@ -420,6 +421,33 @@ def trace(
     print_trace(result)
 
 
+export_app = typer.Typer(help="Write a published table in a reporting format.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
+
+
+@export_app.command("gpc")
+def export_gpc(
+    year: Annotated[int | None, typer.Option(help="One inventory year (default: every year of the inventory)")] = None,
+    out: Annotated[Path | None, typer.Option(help="Folder to write into (default: the site's gpc/ folder)")] = None,
+    city: CityOption = None,
+    wait_timeout: WaitTimeoutOption = None,
+) -> None:
+    """Write the community inventory as a GPC reporting table (CSV and XLSX), the shape CDP-ICLEI Track and CIRIS take."""
+    from city_outcomes.publish.gpc_export import ExportError, write_gpc_export
+
+    config = load_city(city)
+    target = out or config.site_dir / "gpc"
+    with _reading(config, "city-outcomes export gpc", wait_timeout) as conn:
+        try:
+            written = write_gpc_export(conn, config, target, year)
+        except ExportError as error:
+            console.print(str(error), style="red", markup=False, soft_wrap=True)
+            raise typer.Exit(code=2) from None
+    console.print(f"{written.lines:,} GPC line(s) written:", markup=False)
+    for path in written.files:
+        console.print(f"  {path}", markup=False, highlight=False, soft_wrap=True)
+
+
 def print_trace(result: Trace) -> None:
     """A trace as an indented tree, for a reader."""
     entry = result.metric
@@ -456,6 +484,7 @@ def print_summary(city: CityConfig, wait_timeout: float | None = None) -> None:
         problems = file_problems(conn)
         headline = headline_figures(conn, city)
         inventory = inventory_by_sector_and_scope(conn)
+        community = community_summary(conn)
     # Names are text, not rich markup: a "[/x]" in a city's name must print as written.
     table = Table(title=escape(f"{city.city.name}: feeds read"))
     for column in ("feed", "contract", "files", "read", "written", "quarantined", "filtered out", "other months"):
@@ -494,6 +523,8 @@ def print_summary(city: CityConfig, wait_timeout: float | None = None) -> None:
         latest = " (the latest year)" if year is headline.not_compared[-1] and year.year > (headline.latest_year or 0) else ""
         console.print(f"[yellow]{year.year}{latest} is incomplete, not compared: {year.reason}.[/yellow]", soft_wrap=True)
     print_inventory(inventory)
+    if community:
+        console.print(community, markup=False, highlight=False, soft_wrap=True)
     console.print(f"Warehouse: {city.warehouse_path}")
     console.print(f"Dashboard: [bold]{city.site_dir / 'index.html'}[/bold]")
 

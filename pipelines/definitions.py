@@ -8,6 +8,7 @@ import warnings
 import dagster as dg
 
 from assets.catalog_metrics import build_catalog_metric_assets
+from assets.community import build_community_assets
 from assets.feeds import build_feed_asset, build_feed_checks, build_inbox_sensor
 from assets.metrics import build_metric_assets
 from assets.publish import dashboard
@@ -27,6 +28,7 @@ def build_definitions(city: CityConfig, environment: str = "local") -> dg.Defini
     feed_checks = [check for name in city.feeds for check in build_feed_checks(city, name)]
     metric_assets, metric_checks = build_metric_assets(city)
     metric_assets += build_catalog_metric_assets(city)
+    community_assets = build_community_assets(city)
     # Every run of these jobs (the UI's, the schedule's) names its warehouse: the run queue lets one at a time write it.
     tags = warehouse_tags(city)
     everything = dg.define_asset_job("refresh_all", selection=dg.AssetSelection.all(), description="Ingest every feed, recompute metrics, publish the dashboard.", tags=tags)
@@ -44,7 +46,7 @@ def build_definitions(city: CityConfig, environment: str = "local") -> dg.Defini
         # Early each month, once departments have exported the month just ended.
         schedules.append(dg.build_schedule_from_partitioned_job(monthly_refresh, day_of_month=5, hour_of_day=6))
     return dg.Definitions(
-        assets=[*feed_assets, unit_conversions, *metric_assets, dashboard],
+        assets=[*feed_assets, unit_conversions, *metric_assets, *community_assets, dashboard],
         asset_checks=[*feed_checks, *metric_checks],
         jobs=jobs,
         schedules=schedules,

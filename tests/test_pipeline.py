@@ -37,14 +37,15 @@ def test_every_asset_materializes_and_every_check_passes(built_city) -> None:
     assert result.success
     materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
     assert {"core/building_energy", "core/buildings", "core/census_tracts", "core/emission_factors",
-            "core/global_warming_potentials", "ref/unit_conversions", "out/building_emissions_monthly", "site/dashboard"} <= materialized
+            "core/global_warming_potentials", "ref/unit_conversions", "out/building_emissions_monthly", "site/dashboard",
+            "out/community_energy_emissions_monthly", "out/community_vmt_emissions", "out/community_inventory", "site/gpc_export"} <= materialized
     assert {f"core/{name}" for name in city.feeds} <= materialized  # every feed of the demo city, the new ones too
     checks = [e.event_specific_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
     # Two checks per feed (rows reconcile, contract clean), two on building emissions, one on fleet
     # emissions, one on the municipal inventory's invariants, one on the annual benchmarking rows: all pass, so no
     # demo row is quarantined, every fuel row found its factors and the inventory's sectors, months and scopes add up.
-    assert len(city.feeds) == 22
-    assert len(checks) == 2 * len(city.feeds) + 5 == 49 and all(c.passed for c in checks)
+    assert len(city.feeds) == 24
+    assert len(checks) == 2 * len(city.feeds) + 5 == 53 and all(c.passed for c in checks)
     assert "out/building_emissions_annual_benchmarking" in materialized
     conn = warehouse.connect(city.warehouse_path, read_only=True)
     try:

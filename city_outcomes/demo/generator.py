@@ -32,6 +32,7 @@ STREAMS = {
     "ev_charging": 6,
     "service_requests": 7,
     "traffic_signals": 9,
+    "community": 8,
 }
 
 
@@ -136,6 +137,7 @@ def _write_all(folder: Path, seed: int, city: DemoCity) -> list[Path]:
         benchmarking,
         building_energy,
         buildings,
+        community,
         ev_charging,
         fleet_fuel,
         micromobility,
@@ -173,6 +175,7 @@ def _write_all(folder: Path, seed: int, city: DemoCity) -> list[Path]:
     written += service_requests.write(requests, folder)
     signals = traffic_signals.make(city, _stream(seed, "traffic_signals"), city_map, tract_table)
     written += traffic_signals.write(signals, folder)
+    written += community.write(community.make(city, _stream(seed, "community")), folder)
     registry = registries.make(city, retrofitted, lights, mobility, charging)
     written += registries.write(registry, folder)
     written.append(benchmarking.write(benchmarking.make(city, building_table, energy_table), folder))
