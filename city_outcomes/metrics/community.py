@@ -8,6 +8,7 @@ value or a notation key). The methods are in ``city_outcomes/sql/community_*.sql
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,8 @@ import pandas as pd
 from city_outcomes.config import REFERENCE_DATA, CityConfig
 from city_outcomes.feeds.ingest import ensure_core_table
 from city_outcomes.feeds.privacy import PrivacyPolicy
-from city_outcomes.metrics.emissions import MissingFactorError, check_factor_coverage, emission_params, write_unit_conversions
+from city_outcomes.metrics.electricity_factors import stage_electricity_factors
+from city_outcomes.metrics.emissions import MissingFactorError, check_factor_coverage, write_unit_conversions
 from city_outcomes.sql import load_sql
 from city_outcomes.warehouse import table_exists, transaction
 from data_contracts import get_contract
@@ -65,9 +67,9 @@ def _prepare(conn: duckdb.DuckDBPyConnection, city: CityConfig) -> None:
 
 def energy_params(city: CityConfig) -> dict[str, Any]:
     """The bound parameters of community_energy_emissions.sql."""
-    building = emission_params(city, (None, None))  # the same factor settings as the city's own buildings
-    keep = ("factor_set", "grid_subregion", "gwp_set", "configured_years", "configured_sets")
-    return {**{key: building[key] for key in keep}, "min_customers": MIN_CUSTOMERS_PUBLISHED}
+    # The same fuel settings as the city's own buildings; electricity's factors are staged apart (electricity_factors.py).
+    return {"factor_set": city.city.factor_set, "grid_subregion": city.city.grid_subregion, "gwp_set": city.city.gwp_set,
+            "min_customers": MIN_CUSTOMERS_PUBLISHED}
 
 
 def vmt_params(city: CityConfig) -> dict[str, Any]:
@@ -136,6 +138,9 @@ def refresh_community_energy(conn: duckdb.DuckDBPyConnection, city: CityConfig) 
     Raises :class:`MissingFactorError` (and writes nothing) if any delivery row finds no factor."""
     _prepare(conn, city)
     staged = "_community_energy_staged"
+    years = [row[0] for row in conn.execute("SELECT DISTINCT year(period_month) FROM core.community_energy WHERE energy_type = 'electricity'").fetchall()]
+    # Every kWh of a year at the edition the city's own operations use for it.
+    stage_electricity_factors(conn, city, (date(min(years, default=2000), 1, 1), date(max(years, default=2000) + 1, 1, 1)))
     conn.execute(f"CREATE OR REPLACE TEMP TABLE {staged} AS {load_sql('community_energy_emissions')}", energy_params(city))
     try:
         message = _missing_factor_message(

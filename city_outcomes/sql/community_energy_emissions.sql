@@ -6,17 +6,14 @@
 -- GPC lines: sector residential -> I.1, commercial_institutional -> I.2, manufacturing_construction -> I.3;
 -- electricity -> x.2 (scope 2, grid-supplied), every other energy type -> x.1 (scope 1, fuel combustion in the city).
 -- Factors:
--- * Electricity, location-based (GPC's scope 2 figure): eGRID total-output rates of city.grid_subregion from the
---   edition city.electricity_factors names for the year ($configured_years, $configured_sets), else the latest
---   edition whose data year is at most the inventory year that gives a whole figure (CO2, CH4 and N2O, or CO2e);
---   ties: later source year, per-gas before CO2e-only, then the name. The same rule as building_emissions_monthly.sql.
---   TODO(lead): swap the two CTEs grid_editions/default_grid_edition for city_outcomes/sql/electricity_factors_by_year.sql
---   (the shared extraction of this rule) once it lands.
+-- * Electricity, location-based (GPC's scope 2 figure): the inventory year's factors as electricity_factors_by_year.sql
+--   chooses them for every kWh the city reports (the same edition as its own buildings', fleet's and streetlights'),
+--   read from the temp table _electricity_factors_by_year that city_outcomes/metrics/community.py stages first.
 -- * Fuels: stationary-combustion factors (rate_basis 'combustion') of city.factor_set ($factor_set).
 -- small_cell: the row sums fewer customers than $min_customers (the utility's small-cell rule,
 -- data_contracts/community_energy.py MIN_CUSTOMERS_PUBLISHED); the inventory reports such a subsector as C.
 -- A row that finds no usable factor keeps `factor_problem` saying what is missing; the metric stops the run on it.
--- Parameters: $factor_set, $grid_subregion, $gwp_set, $configured_years, $configured_sets, $min_customers.
+-- Parameters: $factor_set, $grid_subregion, $gwp_set, $min_customers.
 WITH activity AS (
     SELECT
         energy.*,
@@ -35,52 +32,16 @@ factor_rows AS (
         ON conversion.quantity = 'emission_factor' AND conversion.from_unit = factor.unit
 ),
 
-grid_editions AS (
-    SELECT
-        factor_set,
-        max(data_year) AS data_year,
-        max(source_year) AS source_year,
-        count(DISTINCT gas) FILTER (WHERE gas IN ('CO2', 'CH4', 'N2O')) = 3 AS has_per_gas,
-        bool_or(gas = 'CO2e') AS has_co2e
-    FROM factor_rows
-    WHERE activity = 'electricity' AND region = $grid_subregion AND rate_basis = 'total_output'
-    GROUP BY factor_set
-),
-
-configured AS (
-    SELECT unnest($configured_years::INTEGER[]) AS inventory_year, unnest($configured_sets::VARCHAR[]) AS factor_set
-),
-
-default_grid_edition AS (
-    SELECT years.inventory_year, editions.factor_set
-    FROM (SELECT DISTINCT inventory_year FROM activity WHERE energy_type = 'electricity') AS years
-    JOIN grid_editions AS editions
-        ON editions.data_year <= years.inventory_year AND (editions.has_per_gas OR editions.has_co2e)
-    QUALIFY row_number() OVER (
-        PARTITION BY years.inventory_year
-        ORDER BY editions.data_year DESC, editions.source_year DESC, editions.has_per_gas DESC, editions.factor_set
-    ) = 1
-),
-
+-- Fuels: one choice per delivery row (electricity's is _electricity_factors_by_year's).
 choice AS (
     SELECT
         activity._feed, activity._file_sha256, activity._source_row,
-        CASE activity.energy_type
-            WHEN 'electricity' THEN coalesce(configured.factor_set, default_grid_edition.factor_set)
-            ELSE $factor_set
-        END AS factor_set,
-        CASE activity.energy_type WHEN 'electricity' THEN 'total_output' ELSE 'combustion' END AS rate_basis,
-        CASE activity.energy_type WHEN 'electricity' THEN $grid_subregion END AS region,
-        CASE
-            WHEN activity.energy_type <> 'electricity' THEN 'configured: city.factor_set'
-            WHEN configured.factor_set IS NOT NULL THEN format('configured: city.electricity_factors[{}]', activity.inventory_year)
-            ELSE format('default: latest edition with data year <= {}', activity.inventory_year)
-        END AS chosen
+        $factor_set AS factor_set,
+        'combustion' AS rate_basis,
+        NULL::VARCHAR AS region,
+        'configured: city.factor_set' AS chosen
     FROM activity
-    LEFT JOIN configured
-        ON activity.energy_type = 'electricity' AND configured.inventory_year = activity.inventory_year
-    LEFT JOIN default_grid_edition
-        ON activity.energy_type = 'electricity' AND default_grid_edition.inventory_year = activity.inventory_year
+    WHERE activity.energy_type <> 'electricity'
 ),
 
 candidates AS (
@@ -137,6 +98,57 @@ figures AS (
         ) AS factors_applied
     FROM applied
     GROUP BY ALL
+),
+
+fuel_rows AS (
+    SELECT
+        choice._feed, choice._file_sha256, choice._source_row,
+        choice.factor_set, choice.chosen, basis.factor_basis,
+        figures.co2_kg_per_unit, figures.ch4_kg_per_unit, figures.n2o_kg_per_unit, figures.co2e_kg_per_unit, figures.factors_applied,
+        CASE
+            WHEN activity.activity_unit IS NULL
+                THEN format('no conversion of {} in {} to a canonical unit', activity.energy_type, activity.unit)
+            WHEN basis.has_conflict
+                THEN format('factor set ''{}'' gives the same {} factor more than once (gases {})', choice.factor_set, activity.energy_type, basis.gases_found)
+            WHEN basis.factor_basis IS NULL
+                THEN format('factor set ''{}'' has no {} {} factor in kg/{} (needs CO2, CH4 and N2O, or CO2e; found: {})',
+                    choice.factor_set, activity.energy_type, choice.rate_basis, activity.activity_unit, coalesce(basis.gases_found, 'none'))
+            WHEN figures.lacks_gwp
+                THEN format('gwp_set ''{}'' lacks a GWP for a gas of factor set ''{}''', $gwp_set, choice.factor_set)
+        END AS factor_problem
+    FROM choice
+    JOIN activity USING (_feed, _file_sha256, _source_row)
+    JOIN basis USING (_feed, _file_sha256, _source_row)
+    LEFT JOIN figures USING (_feed, _file_sha256, _source_row)
+),
+
+electricity_rows AS (
+    SELECT
+        activity._feed, activity._file_sha256, activity._source_row,
+        factors.factor_set, factors.chosen, factors.factor_basis,
+        factors.co2_kg_per_kwh AS co2_kg_per_unit, factors.ch4_kg_per_kwh AS ch4_kg_per_unit,
+        factors.n2o_kg_per_kwh AS n2o_kg_per_unit, factors.co2e_kg_per_kwh AS co2e_kg_per_unit,
+        list_transform(factors.factors_applied, f -> {
+            'factor': (f.gas || ' per kWh')::VARCHAR, 'gas': f.gas::VARCHAR, 'value': f.value::DOUBLE, 'unit': f.unit::VARCHAR,
+            'factor_set': f.factor_set::VARCHAR, 'region': f.region::VARCHAR, 'rate_basis': f.rate_basis::VARCHAR,
+            'source_document': f.source_document::VARCHAR, 'source_table': f.source_table::VARCHAR, 'source_year': f.source_year::INTEGER,
+            'data_year': f.data_year::INTEGER, 'chosen': f.chosen::VARCHAR
+        }) AS factors_applied,
+        CASE
+            WHEN activity.activity_unit IS NULL
+                THEN format('no conversion of {} in {} to a canonical unit', activity.energy_type, activity.unit)
+            WHEN factors.inventory_year IS NULL THEN format('no electricity factors staged for inventory year {}', activity.inventory_year)
+            ELSE factors.factor_problem
+        END AS factor_problem
+    FROM activity
+    LEFT JOIN _electricity_factors_by_year AS factors ON factors.inventory_year = activity.inventory_year AND factors.method = 'location'
+    WHERE activity.energy_type = 'electricity'
+),
+
+per_row AS (
+    SELECT * FROM fuel_rows
+    UNION ALL BY NAME
+    SELECT * FROM electricity_rows
 )
 
 SELECT
@@ -157,37 +169,22 @@ SELECT
     coalesce(activity.customers < $min_customers, false) AS small_cell,
     activity.activity_quantity,
     activity.activity_unit,
-    activity.activity_quantity * figures.co2_kg_per_unit AS co2_kg,
-    activity.activity_quantity * figures.ch4_kg_per_unit AS ch4_kg,
-    activity.activity_quantity * figures.n2o_kg_per_unit AS n2o_kg,
-    activity.activity_quantity * figures.co2e_kg_per_unit / 1000 AS co2e_tonnes,
-    choice.factor_set,
-    basis.factor_basis,
-    figures.co2e_kg_per_unit AS factor_value,
+    activity.activity_quantity * per_row.co2_kg_per_unit AS co2_kg,
+    activity.activity_quantity * per_row.ch4_kg_per_unit AS ch4_kg,
+    activity.activity_quantity * per_row.n2o_kg_per_unit AS n2o_kg,
+    activity.activity_quantity * per_row.co2e_kg_per_unit / 1000 AS co2e_tonnes,
+    per_row.factor_set,
+    per_row.factor_basis,
+    per_row.co2e_kg_per_unit AS factor_value,
     'kg CO2e/' || activity.activity_unit AS factor_unit,
-    choice.chosen AS factor_choice,
-    figures.factors_applied,
+    per_row.chosen AS factor_choice,
+    per_row.factors_applied,
     $gwp_set AS gwp_set,
     $grid_subregion AS grid_subregion,
-    CASE
-        WHEN activity.activity_unit IS NULL
-            THEN format('no conversion of {} in {} to a canonical unit', activity.energy_type, activity.unit)
-        WHEN choice.factor_set IS NULL
-            THEN format('no edition has electricity total-output rates (CO2, CH4 and N2O, or CO2e) for grid_subregion ''{}'' with data year <= {}',
-                $grid_subregion, activity.inventory_year)
-        WHEN basis.has_conflict
-            THEN format('factor set ''{}'' gives the same {} factor more than once (gases {})', choice.factor_set, activity.energy_type, basis.gases_found)
-        WHEN basis.factor_basis IS NULL
-            THEN format('factor set ''{}'' has no {} {} factor in kg/{} (needs CO2, CH4 and N2O, or CO2e; found: {})',
-                choice.factor_set, activity.energy_type, choice.rate_basis, activity.activity_unit, coalesce(basis.gases_found, 'none'))
-        WHEN figures.lacks_gwp
-            THEN format('gwp_set ''{}'' lacks a GWP for a gas of factor set ''{}''', $gwp_set, choice.factor_set)
-    END AS factor_problem,
+    per_row.factor_problem,
     activity._feed,
     activity._file_sha256,
     activity._source_row
 FROM activity
-JOIN choice USING (_feed, _file_sha256, _source_row)
-JOIN basis USING (_feed, _file_sha256, _source_row)
-LEFT JOIN figures USING (_feed, _file_sha256, _source_row)
+JOIN per_row USING (_feed, _file_sha256, _source_row)
 ORDER BY activity.period_month, activity.utility, activity.sector, activity.energy_type
