@@ -179,8 +179,11 @@ figures AS (
         sum(applied.kg_per_unit) FILTER (WHERE applied.gas = 'CO2') AS co2_kg_per_unit,
         sum(applied.kg_per_unit) FILTER (WHERE applied.gas = 'CH4') AS ch4_kg_per_unit,
         sum(applied.kg_per_unit) FILTER (WHERE applied.gas = 'N2O') AS n2o_kg_per_unit,
-        -- A CO2e factor already is CO2e: weight 1. A per-gas factor without a GWP leaves the sum NULL (a problem).
-        sum(applied.kg_per_unit * CASE WHEN applied.gas = 'CO2e' THEN 1 ELSE applied.gwp_100yr END) AS co2e_kg_per_unit,
+        -- A CO2e factor already is CO2e (weight 1); per-gas factors are weighted by their GWPs, gas by gas in a fixed
+        -- order, not one sum over the rows: a parallel sum adds in any order, and the last
+        -- digit of a figure would change from run to run. A per-gas factor without a GWP leaves it NULL (lacks_gwp).
+        coalesce(sum(applied.kg_per_unit) FILTER (WHERE applied.gas = 'CO2e'),
+            sum(applied.kg_per_unit * applied.gwp_100yr) FILTER (WHERE applied.gas = 'CO2') + sum(applied.kg_per_unit * applied.gwp_100yr) FILTER (WHERE applied.gas = 'CH4') + sum(applied.kg_per_unit * applied.gwp_100yr) FILTER (WHERE applied.gas = 'N2O')) AS co2e_kg_per_unit,
         bool_or(applied.gas <> 'CO2e' AND applied.gwp_100yr IS NULL) AS lacks_gwp,
         list(
             {

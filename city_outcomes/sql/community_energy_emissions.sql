@@ -85,7 +85,10 @@ figures AS (
         sum(kg_per_unit) FILTER (WHERE gas = 'CO2') AS co2_kg_per_unit,
         sum(kg_per_unit) FILTER (WHERE gas = 'CH4') AS ch4_kg_per_unit,
         sum(kg_per_unit) FILTER (WHERE gas = 'N2O') AS n2o_kg_per_unit,
-        sum(kg_per_unit * CASE WHEN gas = 'CO2e' THEN 1 ELSE gwp_100yr END) AS co2e_kg_per_unit,
+        -- Gas by gas in a fixed order, not one sum over the rows: a parallel sum adds in any order, and the last
+        -- digit of a figure would change from run to run. A per-gas factor without a GWP leaves it NULL (lacks_gwp).
+        coalesce(sum(kg_per_unit) FILTER (WHERE gas = 'CO2e'),
+            sum(kg_per_unit * gwp_100yr) FILTER (WHERE gas = 'CO2') + sum(kg_per_unit * gwp_100yr) FILTER (WHERE gas = 'CH4') + sum(kg_per_unit * gwp_100yr) FILTER (WHERE gas = 'N2O')) AS co2e_kg_per_unit,
         bool_or(gas <> 'CO2e' AND gwp_100yr IS NULL) AS lacks_gwp,
         list(
             {

@@ -164,7 +164,10 @@ figures AS (
         sum(kg_per_unit) FILTER (WHERE gas = 'CH4') AS ch4_kg_per_kwh,
         sum(kg_per_unit) FILTER (WHERE gas = 'N2O') AS n2o_kg_per_kwh,
         -- A CO2e factor already is CO2e: weight 1. A per-gas factor without a GWP leaves the sum NULL (a problem).
-        sum(kg_per_unit * CASE WHEN gas = 'CO2e' THEN 1 ELSE gwp_100yr END) AS co2e_kg_per_kwh,
+        -- Gas by gas in a fixed order, not one sum over the rows: a parallel sum adds in any order, and the last
+        -- digit of a figure would change from run to run. A per-gas factor without a GWP leaves it NULL (lacks_gwp).
+        coalesce(sum(kg_per_unit) FILTER (WHERE gas = 'CO2e'),
+            sum(kg_per_unit * gwp_100yr) FILTER (WHERE gas = 'CO2') + sum(kg_per_unit * gwp_100yr) FILTER (WHERE gas = 'CH4') + sum(kg_per_unit * gwp_100yr) FILTER (WHERE gas = 'N2O')) AS co2e_kg_per_kwh,
         bool_or(gas <> 'CO2e' AND gwp_100yr IS NULL) AS lacks_gwp,
         list(
             {
