@@ -29,7 +29,7 @@ FIRST_FEEDS_SHA256 = {
     "building_energy/utility_bills_2024.csv": "48c5306614f8bdecaeb5c278cd6fa3c0e02c2112b39bf5b6e6753ca4f250ec39",
     "building_energy/utility_bills_2025.csv": "facae88cf35e723d575a8577835f180ac3279c2ccf7b423ee70f1d3f63e85af5",
 }
-FOLDERS = {"census", "facilities", "building_energy", "benchmarking", "fleet_fuel", "streetlights", "transit", "micromobility", "ev_charging", "service_requests", "registries", "traffic_signals", "community"}
+FOLDERS = {"census", "facilities", "building_energy", "benchmarking", "fleet_fuel", "streetlights", "transit", "micromobility", "ev_charging", "service_requests", "registries", "traffic_signals", "community", "published"}
 
 
 def _digests(folder: Path) -> dict[str, str]:

@@ -256,3 +256,47 @@ def test_a_gap_two_sets_could_fill_is_not_named() -> None:
 def test_no_published_feed_is_an_error(conn) -> None:
     with pytest.raises(ReconciliationError, match="no inventory yet"):
         reconcile(conn, "dashboard_emissions")
+
+
+def test_the_demo_citys_published_figures_reconcile_to_the_planted_factor_and_meter(tmp_path: Path) -> None:
+    """The demo dashboard applies eGRID2021's RFCE CO2e rate to 2024 and never connected the last building's meter."""
+    import pandas as pd
+
+    from city_outcomes.demo import generate
+    from city_outcomes.demo.published import left_out_meter
+    from tests.conftest import write_city
+
+    city = write_city(tmp_path)
+    generate(city.inbox_dir)
+    with warehouse.connect(city.warehouse_path) as conn:
+        for name in ("buildings", "building_energy", "emission_factors", "global_warming_potentials", "published_emissions"):
+            ingest_feed(conn, city, name)
+        write_unit_conversions(conn)
+        refresh_building_emissions(conn, city, (date(2024, 1, 1), date(2025, 1, 1)))
+        result = reconcile(conn, "published_emissions", parse_period("2024"))
+        bills = conn.execute(
+            "SELECT period_month, building_id, CASE unit WHEN 'MWh' THEN quantity * 1000 ELSE quantity END FROM core.building_energy "
+            "WHERE energy_type = 'electricity' AND year(period_month) = 2024"
+        ).fetchall()
+    missing = left_out_meter(pd.read_csv(city.inbox_dir / "facilities" / "facility_inventory.csv"))
+    # kg CO2e per kWh: the inventory's 2024 default is eGRID2023 (599.17 lb/MWh), the dashboard's eGRID2021 (675.996).
+    inventory_rate, dashboard_rate = 599.17 * 0.45359237 / 1000, 675.996 * 0.45359237 / 1000
+    lines = {line.period_month: line for line in result.lines if line.source == "electricity"}
+    assert len(lines) == 12
+    published: dict[str, float] = defaultdict(float)
+    with (city.inbox_dir / "published" / "dashboard_electricity_2024.csv").open() as handle:
+        for row in csv.DictReader(handle):
+            published[row["Month"]] += float(row["MTCO2e"])
+    for month, line in lines.items():
+        counted = sum(kwh for m, b, kwh in bills if m == month and b != missing)
+        left_out = sum(kwh for m, b, kwh in bills if m == month and b == missing)
+        published_tonnes = published[month.strftime("%m/%Y")]
+        # The whole difference: the inventory's kWh at its rate, less what the dashboard printed.
+        assert line.difference_tonnes == pytest.approx((counted + left_out) * inventory_rate / 1000 - published_tonnes, abs=1e-6)
+        # Activity: the meter only the inventory has, at the inventory's rate.
+        assert line.activity_tonnes == pytest.approx(left_out * inventory_rate / 1000, rel=1e-6)
+        # Factor: the kWh both sides count, at the two rates, up to the dashboard's rounding of its 59 rows to 0.1 t.
+        assert line.factor_tonnes == pytest.approx(counted * (inventory_rate - dashboard_rate) / 1000, abs=0.05 * 59)
+        assert line.factor_tonnes < -80 and line.activity_tonnes > 0
+        assert [named.key for named in line.named] == [missing]
+        assert line.factor_tonnes + line.activity_tonnes + line.boundary_tonnes + line.rounding_tonnes == pytest.approx(line.difference_tonnes)

@@ -141,6 +141,7 @@ def _write_all(folder: Path, seed: int, city: DemoCity) -> list[Path]:
         ev_charging,
         fleet_fuel,
         micromobility,
+        published,
         registries,
         service_requests,
         streetlights,
@@ -179,4 +180,5 @@ def _write_all(folder: Path, seed: int, city: DemoCity) -> list[Path]:
     registry = registries.make(city, retrofitted, lights, mobility, charging)
     written += registries.write(registry, folder)
     written.append(benchmarking.write(benchmarking.make(city, building_table, energy_table), folder))
+    written.append(published.write(published.make(city, building_table, energy_table), folder))
     return written

@@ -29,9 +29,11 @@ from city_outcomes.feeds.quarantine import feed_summary
 from city_outcomes.metrics.catalog import catalog
 from city_outcomes.metrics.completeness import Completeness, year_completeness
 from city_outcomes.metrics.headline import HEADLINE_METRIC, Headline, headline_figures
+from city_outcomes.metrics.inventory import inventory_by_sector_and_scope
 from city_outcomes.publish.charts import emissions_by_department
 from city_outcomes.publish.safe_text import csv_cell, script_json, template_environment, tooltip_sanitizer_js
 from city_outcomes.sql import load_sql
+from city_outcomes.warehouse import table_exists
 
 BUNDLE_NAME = "vega-bundle.js"
 TABLE_CSV = "emissions-by-department-and-year.csv"
@@ -99,6 +101,40 @@ def _missing_bills(completeness: Completeness, limit: int = 12) -> list[dict]:
     return notes
 
 
+def _latest_inventory(conn: duckdb.DuckDBPyConnection) -> dict | None:
+    """The latest year of the municipal inventory by sector: scope 1, scope 2 both ways, totals; a total row last."""
+    rows = inventory_by_sector_and_scope(conn)
+    if not rows:
+        return None
+    year = max(r["inventory_year"] for r in rows)
+    sectors: dict[str, dict] = {}
+    for r in (r for r in rows if r["inventory_year"] == year):
+        row = sectors.setdefault(r["sector"], {"sector": r["sector"], "is_total": False, "scope1": 0.0, "scope2_location": 0.0, "scope2_market": 0.0})
+        if r["scope"] == 1:
+            row["scope1"] += r["co2e_tonnes"] or 0.0
+        else:
+            row["scope2_location"] += r["co2e_tonnes"] or 0.0
+            row["scope2_market"] += r["co2e_tonnes_market"] or 0.0
+    table = sorted(sectors.values(), key=lambda row: row["sector"])
+    total = {"sector": "All sectors", "is_total": True, **{k: sum(row[k] for row in table) for k in ("scope1", "scope2_location", "scope2_market")}}
+    for row in [*table, total]:
+        row["total_location"] = row["scope1"] + row["scope2_location"]
+        row["total_market"] = row["scope1"] + row["scope2_market"]
+    months = max(r["months"] for r in rows if r["inventory_year"] == year)
+    return {"year": year, "months": months, "rows": [*table, total]}
+
+
+def _reconciliation(conn: duckdb.DuckDBPyConnection) -> tuple[list[dict], list[str]]:
+    """The reconciliation lines (every published feed, month and source), and the named differences in words."""
+    if not table_exists(conn, "out", "inventory_reconciliation"):
+        return [], []
+    cursor = conn.execute("SELECT * FROM out.inventory_reconciliation ORDER BY feed, period_month, source")
+    names = [d[0] for d in cursor.description]
+    lines = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    notes = list(dict.fromkeys(line["explanation"] for line in lines if line["verdict"] != "matches"))
+    return lines, notes[:12]
+
+
 def _annual_csv(years: list[int], table: list[dict]) -> str:
     """The department x year table as CSV, every text cell made safe for spreadsheets."""
     out = io.StringIO()
@@ -122,6 +158,7 @@ def build_site(conn: duckdb.DuckDBPyConnection, city: CityConfig, target: Path, 
     headline = headline_figures(conn, city, completeness=completeness)
     years, table = _annual_table(annual, completeness, headline) if len(annual) else ([], [])
     feeds = feed_summary(conn)
+    reconciliation, reconciliation_notes = _reconciliation(conn)
     html = template_environment("city_outcomes.publish").get_template("index.html.j2").render(
         city=city.city,
         headline=headline if headline and headline.baseline_year is not None else None,
@@ -129,6 +166,9 @@ def build_site(conn: duckdb.DuckDBPyConnection, city: CityConfig, target: Path, 
         years=years,
         table=table,
         missing_bills=_missing_bills(completeness),
+        inventory=_latest_inventory(conn),
+        reconciliation=reconciliation,
+        reconciliation_notes=reconciliation_notes,
         table_csv=TABLE_CSV,
         data_through=monthly["period_month"].max() if len(monthly) else None,
         published=as_of,
