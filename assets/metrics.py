@@ -191,7 +191,7 @@ def _inventory_assets(city: CityConfig) -> tuple[list[dg.AssetsDefinition], list
 
 def _reconciliation_asset(published: list[str]) -> dg.AssetsDefinition:
     """The inventory against each of the city's published feeds (city_outcomes/metrics/reconciliation.py),
-    over the inventory's months; only for a city with a feed of the published_emissions contract."""
+    over the months both cover; only for a city with a feed of the published_emissions contract."""
 
     @dg.asset(
         key=INVENTORY_RECONCILIATION,

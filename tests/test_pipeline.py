@@ -122,3 +122,24 @@ def test_the_notebook_runs_against_the_built_warehouse(built_city, monkeypatch: 
     outputs = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.get("outputs", [])]
     assert not [o for o in outputs if o.output_type == "error"]
     assert any("building_energy" in str(o.get("data", {})) for o in outputs)
+
+
+def test_the_dashboard_shows_the_inventory_both_ways_and_the_reconciliation(built_city) -> None:
+    city, _ = built_city
+    html = (city.site_dir / "index.html").read_text()
+    inventory = html[html.index('<section id="inventory">'):html.index("</section>", html.index('<section id="inventory">'))]
+    assert "Scope 2, location-based" in inventory and "Scope 2, market-based" in inventory
+    conn = warehouse.connect(city.warehouse_path, read_only=True)
+    try:
+        year, total = conn.execute(
+            "SELECT inventory_year, sum(co2e_tonnes) FROM out.municipal_inventory_annual GROUP BY 1 ORDER BY 1 DESC LIMIT 1"
+        ).fetchone()
+        missing = conn.execute("SELECT DISTINCT named_differences->0->>'key' FROM out.inventory_reconciliation WHERE source = 'electricity'").fetchall()
+    finally:
+        conn.close()
+    # The page's total row is the annual table's total for the latest year, to the tenth of a tonne shown.
+    assert f"Municipal operations inventory, {year}" in inventory and f"{total:,.1f}" in inventory
+    # The demo's dashboard never connected one meter: the reconciliation names it on the page.
+    assert missing == [("F-0160",)]
+    reconciliation = html[html.index('<section id="reconciliation">'):]
+    assert "F-0160" in reconciliation and "factor + activity" in reconciliation

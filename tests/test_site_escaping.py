@@ -16,6 +16,7 @@ import pytest
 from city_outcomes import warehouse
 from city_outcomes.publish.safe_text import csv_cell, html, script_json
 from city_outcomes.publish.site import build_site
+from city_outcomes.sql import load_sql
 from tests.building_bills import BUILDING_PAYLOADS, CITY_PAYLOAD, DEPARTMENT_PAYLOADS, build_emissions, write_payload_city
 
 
@@ -108,3 +109,29 @@ def test_script_json_and_html_escape_what_ends_an_element() -> None:
     assert str(script_json({"a": text})) == '{"a": "\\u003c/script\\u003e\\u003c!--\\u2028\\u2029\\u0026\'\\""}'
     assert json.loads(str(script_json({"a": text}))) == {"a": text}
     assert str(html(text)) == "&lt;/script&gt;&lt;!--\u2028\u2029&amp;&#39;&#34;"
+
+
+def test_the_reconciliation_section_shows_a_publications_text_as_text(tmp_path: Path) -> None:
+    """A publication's title and a meter's name reach the page through the reconciliation table: as text, never markup."""
+    city = write_payload_city(tmp_path)
+    conn = warehouse.connect(city.warehouse_path)
+    try:
+        build_emissions(conn, city)
+        publication, meter = DEPARTMENT_PAYLOADS[0], BUILDING_PAYLOADS[0]
+        conn.execute(load_sql("inventory_reconciliation_table"))
+        conn.execute(
+            """INSERT INTO out.inventory_reconciliation VALUES ('published', DATE '2024-01-01', 'electricity', 'kWh', 1000, 900,
+               0.30, 0.25, 0.05, 0.2, 0.0003, 0.00028, 0.02, 0.03, 0, 0, 'differs', 'factor + activity', ?, '[]', 'egrid2023', ?, now())""",
+            [f"{meter} (100 kWh) in the inventory, not in the publication", publication],
+        )
+        index = build_site(conn, city, city.site_dir, as_of=date(2026, 3, 1)).index
+    finally:
+        conn.close()
+    page = _Page()
+    page.feed(index.read_text())
+    assert [tag for tag, _ in page.tags if tag in ("img", "svg")] == []
+    assert len([tag for tag, _ in page.tags if tag == "script"]) == 3
+    section = " ".join(page.text["section"])
+    assert publication in section and f"{meter} (100 kWh) in the inventory" in section
+    # The verdict cell carries the explanation as a title attribute, a value and not markup.
+    assert any(attrs.get("title", "").startswith(meter) for tag, attrs in page.tags if tag == "td")

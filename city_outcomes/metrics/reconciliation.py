@@ -332,7 +332,7 @@ def published_feeds(conn: duckdb.DuckDBPyConnection) -> list[str]:
 
 def reconcile(conn: duckdb.DuckDBPyConnection, feed: str, period: tuple[date, date] | None = None) -> Reconciliation:
     """Compare the inventory with the published feed ``feed`` over ``period`` ([start, end) months;
-    default: the inventory's first to last month). Reads only: the warehouse may be open read-only."""
+    default: the months both the inventory and the publication cover). Reads only: the warehouse may be open read-only."""
     if not table_exists(conn, "out", "building_emissions_monthly"):
         raise ReconciliationError("the warehouse has no inventory yet (out.building_emissions_monthly): `city-outcomes run` builds it")
     known = published_feeds(conn)
@@ -345,7 +345,14 @@ def reconcile(conn: duckdb.DuckDBPyConnection, feed: str, period: tuple[date, da
     if period is None:
         if not inventory_months:
             raise ReconciliationError("the inventory has no month yet: nothing to compare")
-        period = (min(inventory_months), _next_month(max(inventory_months)))
+        # The months both sides cover: a publication answers for its own span, not for the inventory's other years.
+        first, last = max(min(inventory_months), min(published_months)), min(max(inventory_months), max(published_months))
+        if first > last:
+            raise ReconciliationError(
+                f"the inventory ({min(inventory_months):%Y-%m} to {max(inventory_months):%Y-%m}) and feed {feed!r} "
+                f"({min(published_months):%Y-%m} to {max(published_months):%Y-%m}) have no month in common; name one with --period"
+            )
+        period = (first, _next_month(last))
     start, end = period
     rows = query_dicts(conn, "inventory_reconciliation_rows", {"feed": feed, "start_month": start, "end_month": end})
     groups: dict[tuple[date, str], dict[str, list[dict]]] = defaultdict(lambda: {"inventory": [], "published": []})
