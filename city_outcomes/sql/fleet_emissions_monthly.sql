@@ -186,4 +186,7 @@ SELECT
     _source_row
 FROM per_row
 WHERE complete
-ORDER BY period_month, vehicle_id, fuel_type, _file_sha256, _source_row
+-- No ORDER BY: the warehouse runs with preserve_insertion_order = false, so the table written from this is in no
+-- guaranteed order anyway (readers order what they read), and sorting a million rows with their factors_applied lists
+-- cost about 2 of the fleet's 13 s at issue 12's size (benchmarks/municipal_inventory.py).
+-- (was: ORDER BY period_month, vehicle_id, fuel_type, _file_sha256, _source_row)
