@@ -84,6 +84,8 @@ location_choice AS (
     SELECT
         activity.row_id,
         'location' AS method,
+        activity.energy_type,
+        activity.activity_unit,
         coalesce(district_supplier.factor_set, $factor_set) AS factor_set,
         CASE
             WHEN district_supplier.factor_set IS NOT NULL THEN 'supplier_specific'
@@ -108,6 +110,8 @@ market_choice AS (
     SELECT
         location_choice.row_id,
         'market' AS method,
+        location_choice.energy_type,
+        location_choice.activity_unit,
         location_choice.factor_set,
         location_choice.rate_basis,
         location_choice.region,
@@ -122,22 +126,23 @@ market_choice AS (
 ),
 
 choices AS (
-    SELECT row_id, method, factor_set, rate_basis, region, chosen FROM location_choice
+    SELECT row_id, method, energy_type, activity_unit, factor_set, rate_basis, region, chosen FROM location_choice
     UNION ALL
-    SELECT row_id, method, factor_set, rate_basis, region, chosen FROM market_choice
+    SELECT row_id, method, energy_type, activity_unit, factor_set, rate_basis, region, chosen FROM market_choice
 ),
 
 -- Every factor row a choice could use: its activity, set, basis and region, in a unit per the activity's canonical unit.
+-- The choice carries its row's energy type and unit, so that the factors are joined to the choices alone: joining
+-- the activity first matched every row with every factor of its energy type (28 million rows for 144,000 bills).
 candidates AS (
     SELECT choices.row_id, choices.method, choices.chosen, factor_rows.*
     FROM choices
-    JOIN activity USING (row_id)
     JOIN factor_rows
-        ON factor_rows.activity = activity.energy_type
+        ON factor_rows.activity = choices.energy_type
         AND factor_rows.factor_set = choices.factor_set
         AND factor_rows.rate_basis = choices.rate_basis
         AND (choices.region IS NULL OR factor_rows.region = choices.region)
-        AND factor_rows.factor_unit = 'kg/' || activity.activity_unit
+        AND factor_rows.factor_unit = 'kg/' || choices.activity_unit
 ),
 
 -- Per-gas where the set has CO2, CH4 and N2O; else its CO2e factor; else nothing (a problem). A gas given twice
@@ -235,7 +240,8 @@ fuel_per_method AS (
     JOIN activity USING (row_id)
     JOIN basis USING (row_id, method)
     LEFT JOIN figures USING (row_id, method)
-    LEFT JOIN market_choice ON market_choice.row_id = choices.row_id AND choices.method = 'market'
+    -- market_choice.method is always 'market': an equi-join (a condition on choices.method alone made it a nested loop).
+    LEFT JOIN market_choice ON market_choice.row_id = choices.row_id AND market_choice.method = choices.method
 ),
 
 electricity_per_method AS (

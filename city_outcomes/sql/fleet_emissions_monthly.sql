@@ -50,19 +50,23 @@ factors AS (
     WHERE factor.factor_set = $factor_set
 ),
 
-needed AS (
-    -- Every factor each purchase needs, found or not (a LEFT JOIN, so that a missing one is seen).
+-- Every factor each (fuel, canonical unit) needs, found or not (a LEFT JOIN, so that a missing one is seen),
+-- gathered once per fuel rather than per purchase: the factor structs (long source strings) are built a handful
+-- of times and joined to the purchases, instead of being carried through a per-purchase GROUP BY (which ran out
+-- of memory at 300,000 purchases). Components are in a fixed order (factor_activity, gas), so the per-purchase
+-- sums below add the same terms in the same order on every run.
+fuel_factors AS (
     SELECT
-        activity.*,
-        component.factor_activity,
-        component.gas,
-        component.volume_share,
-        component.biogenic,
-        factors.factor_applied,
-        activity.activity_quantity * component.volume_share * factors.gas_kg_per_unit AS gas_kg,
-        gwp.gwp_100yr
-    FROM activity
-    JOIN ref.fleet_fuel_components AS component ON component.fuel_type = activity.fuel_type
+        units.fuel_type,
+        units.activity_unit,
+        list({
+            gas: component.gas, biogenic: component.biogenic, volume_share: component.volume_share,
+            gas_kg_per_unit: factors.gas_kg_per_unit, gwp_100yr: gwp.gwp_100yr
+        } ORDER BY component.factor_activity, component.gas) AS components,
+        list(factors.factor_applied ORDER BY component.factor_activity, component.gas) AS factors_applied,
+        bool_and(factors.gas_kg_per_unit IS NOT NULL AND gwp.gwp_100yr IS NOT NULL) AS complete
+    FROM (SELECT DISTINCT fuel_type, activity_unit FROM activity) AS units
+    JOIN ref.fleet_fuel_components AS component ON component.fuel_type = units.fuel_type
     LEFT JOIN factors
         ON factors.activity = component.factor_activity
         AND factors.rate_basis = component.rate_basis
@@ -70,36 +74,43 @@ needed AS (
         -- Electricity factors are per eGRID subregion; fuel factors are national ('US').
         AND factors.region = CASE component.factor_activity WHEN 'electricity' THEN $grid_subregion ELSE 'US' END
         -- The factor must be per the fuel's canonical unit: kg/gal for gal, kg/scf for scf, kg/kWh for kWh.
-        AND factors.factor_unit = 'kg/' || activity.activity_unit
+        AND factors.factor_unit = 'kg/' || units.activity_unit
     LEFT JOIN core.global_warming_potentials AS gwp
         ON gwp.gas = component.gas AND gwp.gwp_set = $gwp_set
+    GROUP BY units.fuel_type, units.activity_unit
 ),
 
 fuel_rows AS (
+    -- Each gas: quantity x volume share x kg per unit, per component, summed in the components' order.
     SELECT
-        vehicle_id,
-        department,
-        period_month,
-        purchase_date,
-        fuel_type,
-        quantity,
-        unit,
-        activity_quantity,
-        activity_unit,
-        coalesce(sum(gas_kg) FILTER (WHERE gas = 'CO2' AND NOT biogenic), 0) AS co2_kg,
-        coalesce(sum(gas_kg) FILTER (WHERE gas = 'CO2' AND biogenic), 0) AS biogenic_co2_kg,
-        sum(gas_kg) FILTER (WHERE gas = 'CH4') AS ch4_kg,
-        sum(gas_kg) FILTER (WHERE gas = 'N2O') AS n2o_kg,
-        coalesce(sum(gas_kg * gwp_100yr) FILTER (WHERE NOT biogenic), 0) / 1000 AS co2e_tonnes,
-        list(factor_applied ORDER BY factor_activity, gas) AS factors_applied,
-        bool_and(gas_kg IS NOT NULL AND gwp_100yr IS NOT NULL) AS complete,
+        activity.vehicle_id,
+        activity.department,
+        activity.period_month,
+        activity.purchase_date,
+        activity.fuel_type,
+        activity.quantity,
+        activity.unit,
+        activity.activity_quantity,
+        activity.activity_unit,
+        coalesce(list_sum([activity.activity_quantity * c.volume_share * c.gas_kg_per_unit
+            FOR c IN fuel_factors.components IF c.gas = 'CO2' AND NOT c.biogenic]), 0) AS co2_kg,
+        coalesce(list_sum([activity.activity_quantity * c.volume_share * c.gas_kg_per_unit
+            FOR c IN fuel_factors.components IF c.gas = 'CO2' AND c.biogenic]), 0) AS biogenic_co2_kg,
+        list_sum([activity.activity_quantity * c.volume_share * c.gas_kg_per_unit
+            FOR c IN fuel_factors.components IF c.gas = 'CH4']) AS ch4_kg,
+        list_sum([activity.activity_quantity * c.volume_share * c.gas_kg_per_unit
+            FOR c IN fuel_factors.components IF c.gas = 'N2O']) AS n2o_kg,
+        coalesce(list_sum([activity.activity_quantity * c.volume_share * c.gas_kg_per_unit * c.gwp_100yr
+            FOR c IN fuel_factors.components IF NOT c.biogenic]), 0) / 1000 AS co2e_tonnes,
+        fuel_factors.factors_applied,
+        fuel_factors.complete,
         $factor_set AS factor_set,
         'scope 1: same as location-based' AS market_method,
-        _feed,
-        _file_sha256,
-        _source_row
-    FROM needed
-    GROUP BY ALL
+        activity._feed,
+        activity._file_sha256,
+        activity._source_row
+    FROM activity
+    JOIN fuel_factors ON fuel_factors.fuel_type = activity.fuel_type AND fuel_factors.activity_unit = activity.activity_unit
 ),
 
 -- Charging: kWh x the year's shared electricity factors (per gas, or CO2e where the edition gives no split).
@@ -175,4 +186,7 @@ SELECT
     _source_row
 FROM per_row
 WHERE complete
-ORDER BY period_month, vehicle_id, fuel_type, _file_sha256, _source_row
+-- No ORDER BY: the warehouse runs with preserve_insertion_order = false, so the table written from this is in no
+-- guaranteed order anyway (readers order what they read), and sorting a million rows with their factors_applied lists
+-- cost about 2 of the fleet's 13 s at issue 12's size (benchmarks/municipal_inventory.py).
+-- (was: ORDER BY period_month, vehicle_id, fuel_type, _file_sha256, _source_row)

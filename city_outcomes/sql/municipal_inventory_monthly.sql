@@ -146,4 +146,7 @@ SELECT
     $gwp_set AS gwp_set
 FROM figures
 GROUP BY period_month, sector, subsector, department, source_kind, source_id, gpc_reference, scope, gas, activity_unit
-ORDER BY period_month, sector, subsector, department, source_kind, source_id, scope, gas
+-- No ORDER BY: the warehouse runs with preserve_insertion_order = false, so the table written from this is in no
+-- guaranteed order anyway (readers order what they read), and sorting its 4 million rows on eight keys
+-- cost 9 of the inventory's 23 s at issue 12's size (benchmarks/municipal_inventory.py).
+-- (was: ORDER BY period_month, sector, subsector, department, source_kind, source_id, scope, gas)

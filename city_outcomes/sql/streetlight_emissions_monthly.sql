@@ -50,4 +50,7 @@ FROM energy
 LEFT JOIN core.streetlight_fixtures AS fixtures ON fixtures.fixture_id = energy.fixture_id
 JOIN _electricity_factors_by_year AS location ON location.inventory_year = energy.inventory_year AND location.method = 'location'
 JOIN _electricity_factors_by_year AS market ON market.inventory_year = energy.inventory_year AND market.method = 'market'
-ORDER BY energy.period_month, energy.fixture_id
+-- No ORDER BY: the warehouse runs with preserve_insertion_order = false, so the table written from this is in no
+-- guaranteed order anyway (readers order what they read), and sorting 3.6 million rows with their factors_applied lists
+-- took 16 of this statement's 25 s at issue 12's size (benchmarks/municipal_inventory.py).
+-- (was: ORDER BY energy.period_month, energy.fixture_id)
