@@ -11,13 +11,15 @@ SELECT
     gpc_reference,
     scope,
     gas,
-    sum(activity) AS activity,
+    -- Sums over a list in a fixed order (by value): a parallel sum adds in any order, and a rerun would
+    -- change a figure's last digit.
+    list_sum(list(activity ORDER BY activity)) AS activity,
     unit,
     string_agg(DISTINCT factor_set, ', ' ORDER BY factor_set) AS factor_set,
-    sum(mass_tonnes) AS mass_tonnes,
-    sum(co2e_tonnes) AS co2e_tonnes,
-    sum(co2e_tonnes_market) AS co2e_tonnes_market,
-    sum(biogenic_co2_tonnes) AS biogenic_co2_tonnes,
+    list_sum(list(mass_tonnes ORDER BY mass_tonnes)) AS mass_tonnes,
+    list_sum(list(co2e_tonnes ORDER BY co2e_tonnes)) AS co2e_tonnes,
+    list_sum(list(co2e_tonnes_market ORDER BY co2e_tonnes_market)) AS co2e_tonnes_market,
+    list_sum(list(biogenic_co2_tonnes ORDER BY biogenic_co2_tonnes)) AS biogenic_co2_tonnes,
     count(DISTINCT period_month) AS months,
     any_value(gwp_set) AS gwp_set
 FROM out.municipal_inventory_monthly

@@ -133,15 +133,17 @@ SELECT
     gpc_reference,
     scope,
     gas,
-    sum(activity_quantity) AS activity,
+    -- Sums over a list in a fixed order (by value): a parallel sum adds in any order, and a rerun would
+    -- change a figure's last digit.
+    list_sum(list(activity_quantity ORDER BY activity_quantity)) AS activity,
     activity_unit AS unit,
     -- One source, month and fuel has one year, so one factor set and market method (min: a cheap 'the one').
     min(factor_set) AS factor_set,
     min(market_method) AS market_method,
-    sum(mass_kg) / 1000 AS mass_tonnes,
-    sum(location_tonnes) AS co2e_tonnes,
-    sum(market_tonnes) AS co2e_tonnes_market,
-    sum(CASE WHEN gas = 'CO2' THEN biogenic_co2_kg ELSE 0 END) / 1000 AS biogenic_co2_tonnes,
+    list_sum(list(mass_kg ORDER BY mass_kg)) / 1000 AS mass_tonnes,
+    list_sum(list(location_tonnes ORDER BY location_tonnes)) AS co2e_tonnes,
+    list_sum(list(market_tonnes ORDER BY market_tonnes)) AS co2e_tonnes_market,
+    list_sum(list(CASE WHEN gas = 'CO2' THEN biogenic_co2_kg ELSE 0 END ORDER BY CASE WHEN gas = 'CO2' THEN biogenic_co2_kg ELSE 0 END)) / 1000 AS biogenic_co2_tonnes,
     count(*) AS source_rows,
     $gwp_set AS gwp_set
 FROM figures
