@@ -11,6 +11,7 @@ import importlib.util
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from functools import cache
 from pathlib import Path
 
@@ -105,3 +106,22 @@ def table_exists(conn: duckdb.DuckDBPyConnection, schema: str, name: str) -> boo
 def quote_ident(name: str) -> str:
     """Quote an identifier (a column or table name; never a value) for DuckDB SQL."""
     return '"' + name.replace('"', '""') + '"'
+
+
+def _columns(conn: duckdb.DuckDBPyConnection, relation: str) -> list[tuple]:
+    return [(row[0], row[1]) for row in conn.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()]
+
+
+def replace_months(conn: duckdb.DuckDBPyConnection, table: str, rows: str, months: tuple[date, date]) -> int:
+    """Replace ``table``'s rows of months [start, end) (its ``period_month``) with the relation ``rows`` (a table name
+    or a parenthesized query), in one transaction; return the rows the table then holds in those months.
+
+    A table written by an earlier version of its metric (other columns or types) is rebuilt, not mixed with rows of
+    another shape."""
+    with transaction(conn):
+        if table_exists(conn, *table.split(".")) and _columns(conn, table) != _columns(conn, rows):
+            conn.execute(f"DROP TABLE {table}")
+        conn.execute(f"CREATE TABLE IF NOT EXISTS {table} AS SELECT * FROM {rows} LIMIT 0")
+        conn.execute(f"DELETE FROM {table} WHERE period_month >= ? AND period_month < ?", list(months))
+        conn.execute(f"INSERT INTO {table} SELECT * FROM {rows}")
+    return conn.execute(f"SELECT count(*) FROM {table} WHERE period_month >= ? AND period_month < ?", list(months)).fetchone()[0]

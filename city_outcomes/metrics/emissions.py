@@ -14,7 +14,7 @@ from city_outcomes.feeds.privacy import PrivacyPolicy
 from city_outcomes.metrics.electricity_factors import stage_electricity_factors
 from city_outcomes.sql import load_sql, query_dicts
 from city_outcomes.units import unit_conversions
-from city_outcomes.warehouse import table_exists, transaction
+from city_outcomes.warehouse import replace_months, transaction
 from data_contracts import get_contract
 
 EMISSIONS_TABLE = "out.building_emissions_monthly"
@@ -111,12 +111,6 @@ def missing_factor_message(conn: duckdb.DuckDBPyConnection, city: CityConfig, st
     return f"{city.config_path}: {count:,} activity row(s) found no emission factor; none is left out of the inventory silently:\n" + "\n".join(lines)
 
 
-def _same_columns(conn: duckdb.DuckDBPyConnection, table: str, staged: str) -> bool:
-    def columns(name: str) -> list[tuple]:
-        return [(row[0], row[1]) for row in conn.execute(f"DESCRIBE {name}").fetchall()]
-
-    return columns(table) == columns(staged)
-
 
 def stage_emissions(conn: duckdb.DuckDBPyConnection, city: CityConfig, months: tuple[date, date], activity_sql: str, staged: str) -> None:
     """Compute building_emissions_monthly.sql over the activity rows ``activity_sql`` selects (columns of core.building_energy)
@@ -146,18 +140,9 @@ def refresh_building_emissions(conn: duckdb.DuckDBPyConnection, city: CityConfig
         message = missing_factor_message(conn, city, staged)
         if message:
             raise MissingFactorError(message)
-        with transaction(conn):
-            if table_exists(conn, *EMISSIONS_TABLE.split(".")) and not _same_columns(conn, EMISSIONS_TABLE, f"SELECT * EXCLUDE (factor_problem) FROM {staged}"):
-                # A table written by an earlier version of this metric: rebuilt, not mixed with rows of another shape.
-                conn.execute(f"DROP TABLE {EMISSIONS_TABLE}")
-            conn.execute(f"CREATE TABLE IF NOT EXISTS {EMISSIONS_TABLE} AS SELECT * EXCLUDE (factor_problem) FROM {staged} LIMIT 0")
-            conn.execute(f"DELETE FROM {EMISSIONS_TABLE} WHERE period_month >= ? AND period_month < ?", list(months))
-            conn.execute(f"INSERT INTO {EMISSIONS_TABLE} SELECT * EXCLUDE (factor_problem) FROM {staged}")
+        return replace_months(conn, EMISSIONS_TABLE, f"(SELECT * EXCLUDE (factor_problem) FROM {staged})", months)
     finally:
         conn.execute(f"DROP TABLE IF EXISTS {staged}")
-    return conn.execute(
-        f"SELECT count(*) FROM {EMISSIONS_TABLE} WHERE period_month >= ? AND period_month < ?", list(months)
-    ).fetchone()[0]
 
 
 def implausible_building_energy(conn: duckdb.DuckDBPyConnection) -> list[dict]:

@@ -17,7 +17,7 @@ from city_outcomes.feeds.ingest import ensure_core_table
 from city_outcomes.feeds.privacy import PrivacyPolicy
 from city_outcomes.metrics.electricity_factors import stage_electricity_factors
 from city_outcomes.sql import load_sql, query_dicts
-from city_outcomes.warehouse import table_exists, transaction
+from city_outcomes.warehouse import replace_months, transaction
 from data_contracts import get_contract
 
 FLEET_EMISSIONS_TABLE = "out.fleet_emissions_monthly"
@@ -49,22 +49,10 @@ def refresh_fleet_emissions(conn: duckdb.DuckDBPyConnection, city: CityConfig, m
     staged = "_fleet_emissions_staged"
     conn.execute(f"CREATE OR REPLACE TEMP TABLE {staged} AS {load_sql('fleet_emissions_monthly')}", params)
     try:
-        with transaction(conn):
-            if table_exists(conn, *FLEET_EMISSIONS_TABLE.split(".")) and _columns(conn, FLEET_EMISSIONS_TABLE) != _columns(conn, staged):
-                # A table written by an earlier version of this metric: rebuilt, not mixed with rows of another shape.
-                conn.execute(f"DROP TABLE {FLEET_EMISSIONS_TABLE}")
-            conn.execute(f"CREATE TABLE IF NOT EXISTS {FLEET_EMISSIONS_TABLE} AS SELECT * FROM {staged} LIMIT 0")
-            conn.execute(f"DELETE FROM {FLEET_EMISSIONS_TABLE} WHERE period_month >= ? AND period_month < ?", list(months))
-            conn.execute(f"INSERT INTO {FLEET_EMISSIONS_TABLE} SELECT * FROM {staged}")
+        return replace_months(conn, FLEET_EMISSIONS_TABLE, staged, months)
     finally:
         conn.execute(f"DROP TABLE IF EXISTS {staged}")
-    return conn.execute(
-        f"SELECT count(*) FROM {FLEET_EMISSIONS_TABLE} WHERE period_month >= ? AND period_month < ?", list(months)
-    ).fetchone()[0]
 
-
-def _columns(conn: duckdb.DuckDBPyConnection, table: str) -> list[tuple]:
-    return [(row[0], row[1]) for row in conn.execute(f"DESCRIBE {table}").fetchall()]
 
 
 def fleet_fuel_without_emissions(conn: duckdb.DuckDBPyConnection, city: CityConfig) -> list[dict[str, Any]]:

@@ -21,7 +21,7 @@ from city_outcomes.feeds.privacy import PrivacyPolicy
 from city_outcomes.metrics.electricity_factors import stage_electricity_factors
 from city_outcomes.metrics.emissions import MissingFactorError
 from city_outcomes.sql import load_sql
-from city_outcomes.warehouse import table_exists, transaction
+from city_outcomes.warehouse import replace_months
 from data_contracts import get_contract
 
 FACTOR_FEEDS = ("emission_factors", "global_warming_potentials")
@@ -72,9 +72,6 @@ def problem_message(conn: duckdb.DuckDBPyConnection, city: CityConfig, staged: s
     return f"{city.config_path}: {count:,} row(s) of {sector.table} cannot be computed; none is left out silently:\n" + "\n".join(lines)
 
 
-def _columns(conn: duckdb.DuckDBPyConnection, relation: str) -> list[tuple]:
-    return [(row[0], row[1]) for row in conn.execute(f"DESCRIBE {relation}").fetchall()]
-
 
 def refresh_sector(conn: duckdb.DuckDBPyConnection, city: CityConfig, months: tuple[date, date], sector: ElectricitySector,
                    extra_params: dict[str, Any] | None = None) -> int:
@@ -92,16 +89,6 @@ def refresh_sector(conn: duckdb.DuckDBPyConnection, city: CityConfig, months: tu
         message = problem_message(conn, city, staged, sector)
         if message:
             raise MissingFactorError(message)
-        written = f"(SELECT * EXCLUDE ({', '.join(sector.problems)}) FROM {staged})"
-        with transaction(conn):
-            conn.execute(f"CREATE OR REPLACE TEMP VIEW _sector_written AS SELECT * FROM {written}")
-            if table_exists(conn, *sector.table.split(".")) and _columns(conn, sector.table) != _columns(conn, "_sector_written"):
-                # A table written by an earlier version of this metric: rebuilt, not mixed with rows of another shape.
-                conn.execute(f"DROP TABLE {sector.table}")
-            conn.execute(f"CREATE TABLE IF NOT EXISTS {sector.table} AS SELECT * FROM _sector_written LIMIT 0")
-            conn.execute(f"DELETE FROM {sector.table} WHERE period_month >= ? AND period_month < ?", list(months))
-            conn.execute(f"INSERT INTO {sector.table} SELECT * FROM _sector_written")
-            conn.execute("DROP VIEW _sector_written")
+        return replace_months(conn, sector.table, f"(SELECT * EXCLUDE ({', '.join(sector.problems)}) FROM {staged})", months)
     finally:
         conn.execute(f"DROP TABLE IF EXISTS {staged}")
-    return conn.execute(f"SELECT count(*) FROM {sector.table} WHERE period_month >= ? AND period_month < ?", list(months)).fetchone()[0]

@@ -12,7 +12,7 @@ from city_outcomes.config import CityConfig
 from city_outcomes.feeds.ingest import ensure_core_table
 from city_outcomes.feeds.privacy import PrivacyPolicy
 from city_outcomes.sql import load_sql, query_dicts
-from city_outcomes.warehouse import table_exists, transaction
+from city_outcomes.warehouse import replace_months, table_exists, transaction
 from data_contracts import get_contract
 
 INVENTORY_MONTHLY_TABLE = "out.municipal_inventory_monthly"
@@ -40,9 +40,6 @@ def inventory_params(city: CityConfig, months: tuple[date, date]) -> dict[str, A
     }
 
 
-def _columns(conn: duckdb.DuckDBPyConnection, relation: str) -> list[tuple]:
-    return [(row[0], row[1]) for row in conn.execute(f"DESCRIBE {relation}").fetchall()]
-
 
 def refresh_municipal_inventory(conn: duckdb.DuckDBPyConnection, city: CityConfig, months: tuple[date, date]) -> int:
     """Recompute the months in [start, end) of the monthly inventory from the sector tables; return the rows written."""
@@ -55,16 +52,9 @@ def refresh_municipal_inventory(conn: duckdb.DuckDBPyConnection, city: CityConfi
     staged = "_municipal_inventory_staged"
     conn.execute(f"CREATE OR REPLACE TEMP TABLE {staged} AS {load_sql('municipal_inventory_monthly')}", inventory_params(city, months))
     try:
-        with transaction(conn):
-            if table_exists(conn, *INVENTORY_MONTHLY_TABLE.split(".")) and _columns(conn, INVENTORY_MONTHLY_TABLE) != _columns(conn, staged):
-                # A table written by an earlier version of this metric: rebuilt, not mixed with rows of another shape.
-                conn.execute(f"DROP TABLE {INVENTORY_MONTHLY_TABLE}")
-            conn.execute(f"CREATE TABLE IF NOT EXISTS {INVENTORY_MONTHLY_TABLE} AS SELECT * FROM {staged} LIMIT 0")
-            conn.execute(f"DELETE FROM {INVENTORY_MONTHLY_TABLE} WHERE period_month >= ? AND period_month < ?", list(months))
-            conn.execute(f"INSERT INTO {INVENTORY_MONTHLY_TABLE} SELECT * FROM {staged}")
+        return replace_months(conn, INVENTORY_MONTHLY_TABLE, staged, months)
     finally:
         conn.execute(f"DROP TABLE IF EXISTS {staged}")
-    return conn.execute(f"SELECT count(*) FROM {INVENTORY_MONTHLY_TABLE} WHERE period_month >= ? AND period_month < ?", list(months)).fetchone()[0]
 
 
 def refresh_municipal_inventory_annual(conn: duckdb.DuckDBPyConnection) -> int:

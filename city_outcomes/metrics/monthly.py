@@ -18,7 +18,7 @@ from city_outcomes.feeds.ingest import ensure_core_table
 from city_outcomes.feeds.privacy import PrivacyPolicy
 from city_outcomes.metrics.catalog import MetricEntry
 from city_outcomes.sql import load_sql
-from city_outcomes.warehouse import quote_ident, transaction
+from city_outcomes.warehouse import quote_ident, replace_months
 from data_contracts import all_contracts, get_contract
 
 
@@ -44,10 +44,10 @@ def refresh_monthly_metric(conn: duckdb.DuckDBPyConnection, city: CityConfig, en
     sql = load_sql(entry.formula)
     params = formula_params(sql, city, months)
     schema, table = entry.table.split(".")
-    relation = f"{quote_ident(schema)}.{quote_ident(table)}"
-    with transaction(conn):
+    staged = f"_{table}_staged"
+    conn.execute(f"CREATE OR REPLACE TEMP TABLE {staged} AS {sql}", params)
+    try:
         conn.execute(f"CREATE SCHEMA IF NOT EXISTS {quote_ident(schema)}")
-        conn.execute(f"CREATE TABLE IF NOT EXISTS {relation} AS SELECT * FROM ({sql}) LIMIT 0", params)
-        conn.execute(f"DELETE FROM {relation} WHERE period_month >= ? AND period_month < ?", list(months))
-        conn.execute(f"INSERT INTO {relation} {sql}", params)
-    return conn.execute(f"SELECT count(*) FROM {relation} WHERE period_month >= ? AND period_month < ?", list(months)).fetchone()[0]
+        return replace_months(conn, f"{quote_ident(schema)}.{quote_ident(table)}", staged, months)
+    finally:
+        conn.execute(f"DROP TABLE IF EXISTS {staged}")
