@@ -59,8 +59,11 @@ $(DAGSTER_HOME)/dagster.yaml: $(VENV)/.synced FORCE
 FORCE:
 
 # Debian's Chromium for the browser test (CI installs it; never Playwright's own download).
+# Debian's Chromium (never Playwright's own download) and axe-core from the npm registry, pinned by
+# tests/browser/package-lock.json: the browser test injects it into each page; it is never part of the site.
 browser:
 	command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+	test -f tests/browser/node_modules/axe-core/axe.min.js || npm ci --prefix tests/browser --no-audit --no-fund
 
 clean: ## Remove generated data, the warehouse, the site and the Dagster instance
-	rm -rf data site $(DAGSTER_HOME)
+	rm -rf data site .site-releases $(DAGSTER_HOME)

@@ -396,7 +396,10 @@ class CityConfig(_Strict):
 
     @property
     def site_dir(self) -> Path:
-        return self.resolve(self.paths.site)
+        # The site is a symbolic link to its current release (publish/site.py): resolve the folder it is in,
+        # never the link itself.
+        site = Path(self.paths.site)
+        return self.resolve(site.parent) / site.name
 
     def feed_files(self, feed_name: str) -> list[Path]:
         """The files currently matching a feed's glob (relative to the inbox, or absolute), sorted."""

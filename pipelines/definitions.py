@@ -10,7 +10,7 @@ import dagster as dg
 from assets.catalog_metrics import build_catalog_metric_assets
 from assets.community import build_community_assets
 from assets.feeds import build_feed_asset, build_feed_checks, build_inbox_sensor
-from assets.metrics import BUILDING_EMISSIONS, INVENTORY_ANNUAL, INVENTORY_RECONCILIATION, build_metric_assets
+from assets.metrics import build_metric_assets
 from assets.publish import build_dashboard_asset
 from assets.reference import unit_conversions
 from city_outcomes.config import CityConfig, city_config_path, load_city_config
@@ -29,9 +29,11 @@ def build_definitions(city: CityConfig, environment: str = "local") -> dg.Defini
     metric_assets, metric_checks = build_metric_assets(city)
     metric_assets += build_catalog_metric_assets(city)
     community_assets = build_community_assets(city)
-    # The page reads the buildings' emissions, the inventory and (for a city with published figures) the reconciliation.
-    built = {key for asset in metric_assets for key in asset.keys}
-    dashboard = build_dashboard_asset([key for key in (BUILDING_EMISSIONS, INVENTORY_ANNUAL, INVENTORY_RECONCILIATION) if key in built])
+    # The site reads every metric table (goal series, emissions, the reconciliation) and the goal statuses; the GPC
+    # export comes after it (it writes into the published site), so it is not among them.
+    upstream = [*metric_assets, *community_assets]
+    site_deps = sorted({key for asset in upstream for key in asset.keys if key.path[0] == "out"}, key=lambda key: key.path)
+    dashboard = build_dashboard_asset(site_deps)
     # Every run of these jobs (the UI's, the schedule's) names its warehouse: the run queue lets one at a time write it.
     tags = warehouse_tags(city)
     everything = dg.define_asset_job("refresh_all", selection=dg.AssetSelection.all(), description="Ingest every feed, recompute metrics, publish the dashboard.", tags=tags)
@@ -41,8 +43,9 @@ def build_definitions(city: CityConfig, environment: str = "local") -> dg.Defini
     if time_based:
         monthly_refresh = dg.define_asset_job(
             "monthly_refresh",
-            selection=dg.AssetSelection.assets(*time_based).downstream() - dg.AssetSelection.assets(dg.AssetKey(["site", "dashboard"])),
-            description="Refresh one month of every time-based feed and the metrics built on them.",
+            # Downstream of the month's feeds is every metric and the site: the refresh republishes it.
+            selection=dg.AssetSelection.assets(*time_based).downstream(),
+            description="Refresh one month of every time-based feed, the metrics built on them, and republish the site.",
             tags=tags,
         )
         jobs.append(monthly_refresh)

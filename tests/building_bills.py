@@ -73,11 +73,14 @@ def build_emissions(conn, city: CityConfig, months: tuple[date, date] = (date(20
 CITY_PAYLOAD = '<script>alert("city")</script> Riverton & "Sons"'
 DEPARTMENT_PAYLOADS = ["<script>alert(1)</script>", "<img src=x onerror=alert(2)>", "=HYPERLINK(\"http://example.invalid\",\"x\")"]
 BUILDING_PAYLOADS = ["<img src=x onerror=alert(3)>", "<svg onload=alert(4)>", "</script><!--<script>alert(5)//\u2028"]
+GOAL_PAYLOADS = ["<script>alert(6)</script> Halve building emissions", "<img src=x onerror=alert(7)> Hold building emissions"]
+INITIATIVE_PAYLOADS = ["<iframe src=javascript:alert(8)>", "@SUM(1+1) <b onmouseover=alert(9)>retrofits</b>"]
 
 
-def write_payload_city(folder: Path) -> CityConfig:
+def write_payload_city(folder: Path, registries: bool = False) -> CityConfig:
     """Three buildings whose names and departments are payloads; each misses one 2024 bill, so the
-    dashboard names them among the missing bills, and 2023 is compared with 2025."""
+    dashboard names them among the missing bills, and 2023 is compared with 2025. With ``registries``,
+    goals and initiatives whose titles, technology, department and vendor are payloads too."""
     buildings = [
         {"id": f"B-{i}", "name": name, "department": department}
         for i, (name, department) in enumerate(zip(BUILDING_PAYLOADS, DEPARTMENT_PAYLOADS, strict=True), start=1)
@@ -87,4 +90,28 @@ def write_payload_city(folder: Path) -> CityConfig:
         rows += bills(building["id"], 2023, 1000 * i)
         rows += bills(building["id"], 2024, 950 * i, months=[m for m in range(1, 13) if m != i])
         rows += bills(building["id"], 2025, 900 * i)
-    return write_bill_city(folder, buildings, rows, name=CITY_PAYLOAD)
+    city = write_bill_city(folder, buildings, rows, name=CITY_PAYLOAD)
+    return _add_payload_registries(city) if registries else city
+
+
+def _add_payload_registries(city: CityConfig) -> CityConfig:
+    """The goals and initiatives feeds, as the demo maps them, with payloads in every text a page shows."""
+    demo_feeds = yaml.safe_load(DEMO_CITY_CONFIG.read_text())["feeds"]
+    config = yaml.safe_load(city.config_path.read_text())
+    config["feeds"].update({name: demo_feeds[name] for name in ("goals", "initiatives")})
+    city.config_path.write_text(yaml.safe_dump(config, sort_keys=False))
+    folder = city.inbox_dir / "registries"
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / "goals.csv").open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["goal_id", "title", "metric", "direction", "baseline_year", "target_year", "target_value", "target_change", "unit", "source_document"])
+        writer.writerow(["halve-buildings", GOAL_PAYLOADS[0], "building_co2e_tonnes", "decrease", 2023, 2030, "", -0.5, "t CO2e", DEPARTMENT_PAYLOADS[0]])
+        writer.writerow(["hold-buildings", GOAL_PAYLOADS[1], "building_co2e_tonnes", "decrease", 2023, 2030, 40, "", "<i>t</i> CO2e", DEPARTMENT_PAYLOADS[1]])
+    with (folder / "initiatives.csv").open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["initiative_id", "title", "technology", "department", "vendor", "start_date", "end_date", "goal_ids", "scope", "budget_usd"])
+        writer.writerow(["retrofits", INITIATIVE_PAYLOADS[0], BUILDING_PAYLOADS[0], DEPARTMENT_PAYLOADS[0], BUILDING_PAYLOADS[1], "2024-01-01", "", "halve-buildings;hold-buildings", "B-1;B-2", 1000])
+        writer.writerow(["controls", INITIATIVE_PAYLOADS[1], BUILDING_PAYLOADS[2], DEPARTMENT_PAYLOADS[2], "", "2024-06-01", "2024-12-31", "hold-buildings", "B-3", ""])
+    from city_outcomes.config import load_city_config
+
+    return load_city_config(city.config_path)

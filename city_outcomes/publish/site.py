@@ -1,42 +1,43 @@
-"""The static dashboard site: HTML, chart specs and the chart JavaScript, all served from the site.
+"""The published site: every page, chart, download and the chart code, built whole and swapped in at once.
 
-Nothing on a page loads from the network: the Vega/Vega-Lite/Vega-Embed bundle that vl-convert
-ships is written into the site, and every page points at that copy. The site is built in a
-temporary folder and swapped in whole, so a crash never leaves a half-published dashboard.
-Every text from data or configuration leaves through ``safe_text`` (HTML, the embedded chart spec,
-tooltips, the CSV); every yearly figure is judged complete or not by ``metrics.completeness``.
+Nothing on a page loads from the network: the Vega/Vega-Lite/Vega-Embed bundle that vl-convert ships
+is written into the site, and every page points at that copy (the pages' Content-Security-Policy
+allows scripts from the site alone). The order is fixed: collect every page's data, run the
+publication privacy gate over every table and chart of counts, and only then render and write.
+The site is written into a new release folder and published by replacing one symbolic link, so a
+reader sees the old site or the new one, never a half-written one and never none.
+Every text from data or configuration leaves through ``safe_text`` (HTML, the embedded chart specs,
+tooltips, the CSVs).
 """
 
 from __future__ import annotations
 
-import csv
-import io
+import functools
 import os
 import shutil
-import tempfile
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
+from importlib import resources
 from importlib.metadata import version
 from pathlib import Path
 
 import altair as alt
 import duckdb
-import pandas as pd
 import vl_convert
 
 from city_outcomes.config import CityConfig
-from city_outcomes.feeds.quarantine import feed_summary
-from city_outcomes.metrics.catalog import catalog
-from city_outcomes.metrics.completeness import Completeness, year_completeness
-from city_outcomes.metrics.headline import HEADLINE_METRIC, Headline, headline_figures
-from city_outcomes.metrics.inventory import inventory_by_sector_and_scope
-from city_outcomes.publish.charts import emissions_by_department
-from city_outcomes.publish.safe_text import csv_cell, script_json, template_environment, tooltip_sanitizer_js
-from city_outcomes.sql import load_sql
+from city_outcomes.feeds.privacy import PrivacyPolicy
+from city_outcomes.publish import formatting
+from city_outcomes.publish.chart_style import HIGH_CONTRAST_CONFIG
+from city_outcomes.publish.pages import NAVIGATION, Page, SiteData, page_builders
+from city_outcomes.publish.pages.initiatives import load_initiatives
+from city_outcomes.publish.privacy_gate import check_publication
+from city_outcomes.publish.safe_text import script_json, template_environment, tooltip_sanitizer_js
 from city_outcomes.warehouse import table_exists
 
 BUNDLE_NAME = "vega-bundle.js"
-TABLE_CSV = "emissions-by-department-and-year.csv"
+RELEASES = ".site-releases"
+KEEP_RELEASES = 2  # the live one and the one before it (a reader mid-page keeps its files)
 FAVICON = (
     '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16">'
     '<rect width="16" height="16" rx="3" fill="#2f6f4f"/><path d="M3 12 L7 7 L10 9 L13 4" stroke="#fff" stroke-width="2" fill="none"/></svg>'
@@ -47,8 +48,18 @@ FAVICON = (
 class PublishedSite:
     """Where the site went and what it holds."""
 
-    index: Path
+    root: Path
+    pages: list[str]
     charts: list[str]
+    release: Path
+
+    @property
+    def index(self) -> Path:
+        return self.root / "index.html"
+
+    def page(self, name: str) -> Path:
+        """One page's file, e.g. ``site.page("emissions.html")``."""
+        return self.root / name
 
 
 def _vega_lite_minor() -> str:
@@ -56,159 +67,134 @@ def _vega_lite_minor() -> str:
     return ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
 
 
-def _annual_table(annual: pd.DataFrame, completeness: Completeness, headline: Headline | None) -> tuple[list[int], list[dict]]:
-    """Department x year tonnes, a whole-city row last; each cell labelled when its year is incomplete.
-
-    Every row's change runs between the headline's two years (the baseline and the latest complete
-    year), and only when both are complete for that row's series: never from or to an incomplete year.
-    """
-    years = sorted(int(y) for y in annual["year"].unique())
-    wide = annual.pivot_table(index="department", columns="year", values="co2e_tonnes", aggfunc="sum")
-    series = [(str(department), department, values) for department, values in wide.iterrows()]
-    series.append(("All departments", None, wide.sum()))
-    compared = (headline.baseline_year, headline.latest_year) if headline and headline.latest_year is not None else None
-    rows = []
-    for name, department, values in series:
-        cells = {}
-        for year in years:
-            found = completeness.of(year, department)
-            tonnes = values.get(year)
-            cells[year] = {
-                "tonnes": float(tonnes) if pd.notna(tonnes) else None,
-                "label": found.label if found is not None else "incomplete",
-            }
-            if cells[year]["tonnes"] is None and found is not None and not found.members:
-                cells[year]["label"] = None  # no bills and none expected: nothing to say
-        change = None
-        if compared and all(completeness.is_complete(y, department) for y in compared):
-            first, last = (cells.get(y, {}).get("tonnes") for y in compared)
-            change = (last - first) / first if first and last is not None else None
-        rows.append({"department": name, "is_total": department is None, "cells": cells, "change": change})
-    return years, rows
+@functools.cache
+def chart_bundle() -> str:
+    """vl-convert's Vega, Vega-Lite and Vega-Embed bundle (built once per process: it takes seconds)."""
+    return vl_convert.javascript_bundle(vl_version=_vega_lite_minor())
 
 
-def _missing_bills(completeness: Completeness, limit: int = 12) -> list[dict]:
-    """Whole, finished years with missing bills: which buildings, how many months (at most ``limit`` each)."""
-    notes = []
-    for found in completeness.incomplete_years(with_bills_only=False):
-        if found.months_expected == 12 and found.missing_buildings:
-            notes.append({
-                "year": found.year,
-                "reason": found.reason,
-                "buildings": found.missing_buildings[:limit],
-                "more": max(0, len(found.missing_buildings) - limit),
-            })
-    return notes
-
-
-def _latest_inventory(conn: duckdb.DuckDBPyConnection) -> dict | None:
-    """The latest year of the municipal inventory by sector: scope 1, scope 2 both ways, totals; a total row last."""
-    rows = inventory_by_sector_and_scope(conn)
-    if not rows:
+def _data_through(conn: duckdb.DuckDBPyConnection) -> date | None:
+    """The latest month any monthly metric table holds: the site's 'data through' date."""
+    if not table_exists(conn, "meta", "metric_runs"):
         return None
-    year = max(r["inventory_year"] for r in rows)
-    sectors: dict[str, dict] = {}
-    for r in (r for r in rows if r["inventory_year"] == year):
-        row = sectors.setdefault(r["sector"], {"sector": r["sector"], "is_total": False, "scope1": 0.0, "scope2_location": 0.0, "scope2_market": 0.0})
-        if r["scope"] == 1:
-            row["scope1"] += r["co2e_tonnes"] or 0.0
-        else:
-            row["scope2_location"] += r["co2e_tonnes"] or 0.0
-            row["scope2_market"] += r["co2e_tonnes_market"] or 0.0
-    table = sorted(sectors.values(), key=lambda row: row["sector"])
-    total = {"sector": "All sectors", "is_total": True, **{k: sum(row[k] for row in table) for k in ("scope1", "scope2_location", "scope2_market")}}
-    for row in [*table, total]:
-        row["total_location"] = row["scope1"] + row["scope2_location"]
-        row["total_market"] = row["scope1"] + row["scope2_market"]
-    months = max(r["months"] for r in rows if r["inventory_year"] == year)
-    return {"year": year, "months": months, "rows": [*table, total]}
+    latest = None
+    for schema, table in conn.execute(
+        "SELECT table_schema, table_name FROM information_schema.columns WHERE table_schema = 'out' AND column_name = 'period_month'"
+    ).fetchall():
+        value = conn.execute(f'SELECT max(period_month) FROM "{schema}"."{table}"').fetchone()[0]
+        if value is not None:
+            value = value.date() if isinstance(value, datetime) else value
+            latest = value if latest is None or value > latest else latest
+    return latest
 
 
-def _reconciliation(conn: duckdb.DuckDBPyConnection) -> tuple[list[dict], list[str]]:
-    """The reconciliation lines (every published feed, month and source), and the named differences in words."""
-    if not table_exists(conn, "out", "inventory_reconciliation"):
-        return [], []
-    cursor = conn.execute("SELECT * FROM out.inventory_reconciliation ORDER BY feed, period_month, source")
-    names = [d[0] for d in cursor.description]
-    lines = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-    notes = list(dict.fromkeys(line["explanation"] for line in lines if line["verdict"] != "matches"))
-    return lines, notes[:12]
+def collect_site_data(conn: duckdb.DuckDBPyConnection, city: CityConfig, as_of: date) -> SiteData:
+    """What the pages read, gathered once."""
+    from city_outcomes.goals.status import goal_statuses
+
+    return SiteData(
+        conn=conn, city=city, as_of=as_of, data_through=_data_through(conn),
+        small_cell_k=PrivacyPolicy.load(city).small_cell_k,
+        goals=goal_statuses(conn, city, as_of), initiatives=load_initiatives(conn),
+    )
 
 
-def _annual_csv(years: list[int], table: list[dict]) -> str:
-    """The department x year table as CSV, every text cell made safe for spreadsheets."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["department", "year", "co2e_tonnes", "is_complete", "note"])
-    for row in table:
-        for year in years:
-            cell = row["cells"][year]
-            tonnes = "" if cell["tonnes"] is None else f"{cell['tonnes']:.3f}"
-            writer.writerow([csv_cell(row["department"]), year, tonnes, cell["label"] is None and cell["tonnes"] is not None, csv_cell(cell["label"] or "")])
-    return out.getvalue()
+def collect_pages(data: SiteData) -> list[Page]:
+    """Every page of the site, in navigation order; paths are unique."""
+    pages = [page for build in page_builders() for page in build(data)]
+    seen: set[str] = set()
+    for page in pages:
+        if page.path in seen:
+            raise ValueError(f"two pages would be written to {page.path}")
+        seen.add(page.path)
+    return pages
+
+
+def check_pages(pages: list[Page], k: int) -> None:
+    """The publication privacy gate over every page's tables of counts (its figures of count metrics among them)."""
+    check_publication([table for page in pages for table in page.count_tables], k)
+
+
+def _site_js() -> str:
+    """The site's own script: the tooltip sanitizer and the high-contrast chart style filled in."""
+    template = resources.files("city_outcomes.publish").joinpath("static/site.js").read_text(encoding="utf-8")
+    return template.replace("/*TOOLTIP_SANITIZER*/null", str(tooltip_sanitizer_js())).replace(
+        "/*HIGH_CONTRAST_CONFIG*/null", str(script_json(HIGH_CONTRAST_CONFIG))
+    )
 
 
 def build_site(conn: duckdb.DuckDBPyConnection, city: CityConfig, target: Path, as_of: date | None = None) -> PublishedSite:
-    """Render the dashboard into ``target`` (created or replaced atomically), as of ``as_of`` (default today)."""
+    """Publish the whole site at ``target`` (a symbolic link to its release folder), as of ``as_of`` (default today).
+
+    Raises :class:`city_outcomes.publish.privacy_gate.PrivacyViolation` before anything is written if
+    a table or chart would publish a count below the city's ``small_cell_k``.
+    """
     as_of = as_of or date.today()
-    monthly = conn.execute(load_sql("chart_emissions_by_department")).df()
-    annual = conn.execute(load_sql("annual_emissions_by_department")).df()
-    spec = emissions_by_department(monthly).to_dict()
-    completeness = year_completeness(conn, city, as_of)
-    headline = headline_figures(conn, city, completeness=completeness)
-    years, table = _annual_table(annual, completeness, headline) if len(annual) else ([], [])
-    feeds = feed_summary(conn)
-    reconciliation, reconciliation_notes = _reconciliation(conn)
-    html = template_environment("city_outcomes.publish").get_template("index.html.j2").render(
-        city=city.city,
-        headline=headline if headline and headline.baseline_year is not None else None,
-        not_compared=headline.not_compared if headline else [],
-        years=years,
-        table=table,
-        missing_bills=_missing_bills(completeness),
-        inventory=_latest_inventory(conn),
-        reconciliation=reconciliation,
-        reconciliation_notes=reconciliation_notes,
-        table_csv=TABLE_CSV,
-        data_through=monthly["period_month"].max() if len(monthly) else None,
-        published=as_of,
-        feeds=feeds,
-        rows_quarantined=sum(f["rows_quarantined"] for f in feeds),
-        chart_id="emissions-by-department",
-        spec=spec,
-        tooltip_sanitizer=tooltip_sanitizer_js(),
-        bundle=f"assets/{BUNDLE_NAME}",
-        generator=f"city-outcomes {version('city-outcomes')}",
-        # The method note is the metric catalog's, as `trace` and the Dagster asset show it.
-        method=catalog().get(HEADLINE_METRIC),
-    )
+    data = collect_site_data(conn, city, as_of)
+    pages = collect_pages(data)
+    check_pages(pages, data.small_cell_k)
 
-    target = target.resolve()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    environment = template_environment("city_outcomes.publish")
+    environment.filters.update(value=formatting.value, change=formatting.change, period=formatting.period, money=formatting.money)
+    common = {
+        "city": city.city, "navigation": NAVIGATION, "data_through": data.data_through, "published": as_of,
+        "bundle": f"assets/{BUNDLE_NAME}", "generator": f"city-outcomes {version('city-outcomes')}",
+    }
+    release = _new_release(target)
     try:
-        (staging / "assets").mkdir()
-        (staging / "assets" / BUNDLE_NAME).write_text(vl_convert.javascript_bundle(vl_version=_vega_lite_minor()), encoding="utf-8")
-        (staging / "favicon.svg").write_text(FAVICON, encoding="utf-8")
-        (staging / "charts").mkdir()
-        (staging / "charts" / "emissions-by-department.vl.json").write_text(script_json(spec, indent=1), encoding="utf-8")
-        (staging / TABLE_CSV).write_text(_annual_csv(years, table), encoding="utf-8")
-        (staging / "index.html").write_text(html, encoding="utf-8")
-        _swap_in(staging, target)
+        (release / "assets").mkdir()
+        (release / "charts").mkdir()
+        (release / "assets" / BUNDLE_NAME).write_text(chart_bundle(), encoding="utf-8")
+        (release / "assets" / "site.js").write_text(_site_js(), encoding="utf-8")
+        css = resources.files("city_outcomes.publish").joinpath("static/site.css").read_text(encoding="utf-8")
+        (release / "assets" / "site.css").write_text(css, encoding="utf-8")
+        (release / "favicon.svg").write_text(FAVICON, encoding="utf-8")
+        charts: list[str] = []
+        for page in pages:
+            files = {}
+            for figure in page.figures:
+                files[figure.id] = figure.write(release)
+                charts.append(figure.id)
+            for download in page.downloads:
+                (release / download.path).write_text(download.content, encoding="utf-8")
+            html = environment.get_template(page.template).render(**common, **page.context, page=page, files=files)
+            (release / page.path).write_text(html, encoding="utf-8")
+        if table_exists(conn, "out", "community_inventory"):
+            from city_outcomes.publish.gpc_export import write_gpc_export
+
+            write_gpc_export(conn, city, release / "gpc")
+        _swap_in(release, target)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(release, ignore_errors=True)
         raise
-    return PublishedSite(index=target / "index.html", charts=["emissions-by-department"])
+    return PublishedSite(root=target, pages=[page.path for page in pages], charts=charts, release=release)
 
 
-def _swap_in(staging: Path, target: Path) -> None:
-    """Replace ``target`` with ``staging`` by renames, so readers see the old site or the new one."""
-    os.chmod(staging, 0o755)
-    if target.exists():
-        retired = target.with_name(f".{target.name}-retired")
-        shutil.rmtree(retired, ignore_errors=True)
-        os.replace(target, retired)
-        os.replace(staging, target)
-        shutil.rmtree(retired, ignore_errors=True)
-    else:
-        os.replace(staging, target)
+def _new_release(target: Path) -> Path:
+    """A new, empty release folder beside ``target``."""
+    releases = target.parent / RELEASES
+    releases.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    release = releases / f"{target.name}-{stamp}-{os.getpid()}"
+    release.mkdir()
+    os.chmod(release, 0o755)
+    return release
+
+
+def _swap_in(release: Path, target: Path) -> None:
+    """Point ``target`` at ``release`` by renaming a new symbolic link over it: one atomic step for readers.
+
+    A ``target`` that is still a real folder (a site published before releases) is moved into the
+    releases once; then older releases beyond the previous one are removed.
+    """
+    link = target.with_name(f".{target.name}.link-{os.getpid()}")
+    if link.is_symlink() or link.exists():
+        link.unlink()
+    os.symlink(os.path.relpath(release, target.parent), link)
+    if target.exists() and not target.is_symlink():
+        os.replace(target, release.parent / f"{target.name}-before-releases-{os.getpid()}")
+    os.replace(link, target)
+    releases = sorted((p for p in release.parent.iterdir() if p.name.startswith(f"{target.name}-")), key=lambda p: p.stat().st_mtime)
+    older = [p for p in releases if p != release]
+    for old in older[: max(0, len(older) - (KEEP_RELEASES - 1))]:
+        shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,95 @@
+"""One page per goal: its series against the straight-line path to the target, its status and why.
+
+Open SDG's users asked for the target line in the table view (open-sdg #1318) and for the progress
+calculation to be shown (#1321): the table here carries the path's value beside each actual value,
+and the status block gives the rule in words with its numbers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from city_outcomes.metrics.catalog import catalog
+from city_outcomes.publish.charts import Figure, line_against_target
+from city_outcomes.publish.pages import Page, SiteData, goal_page_path, initiative_page_path
+from city_outcomes.publish.privacy_gate import suppress_small_counts
+
+
+def is_monthly(status: Any) -> bool:
+    """Whether the goal is followed month by month (the registry's ``frequency``)."""
+    return (status.goal.get("frequency") or "annual") == "monthly"
+
+
+def _period(value: Any) -> Any:
+    """A year as an int, a month as a pandas Timestamp (the chart helper's two kinds of period)."""
+    return pd.Timestamp(value) if not isinstance(value, int) else value
+
+
+def goal_figure(status: Any, k: int, small: bool = False) -> Figure:
+    """The goal's series, the path from baseline to target, and the target itself, as one figure.
+
+    A count metric's values between 1 and k−1 are left out of the figure (the privacy gate checks it).
+    """
+    goal = status.goal
+    monthly = is_monthly(status)
+    points = status.monthly_series if monthly else status.series
+    series = pd.DataFrame([(_period(p), v) for p, v in points], columns=["period", "value"])
+    if catalog().get(goal["metric"]).counts and len(series):
+        series = suppress_small_counts(series, count_columns=["value"], k=k)
+        series = series[series["value"].notna()]
+    path = pd.DataFrame([(_period(p), v) for p, v in status.path], columns=["period", "value"]) if status.path else None
+    target = (_period(status.path[-1][0]), status.target_value) if status.path and status.target_value is not None else None
+    left_out = [(p, reason) for p, reason in status.left_out]
+    incomplete = pd.DataFrame(
+        [(_period(p), v, reason) for p, reason in left_out for v in [_left_out_value(status, p)] if v is not None],
+        columns=["period", "value", "reason"],
+    )
+    return line_against_target(
+        f"goal-{goal['goal_id']}" + ("-card" if small else ""),
+        goal["title"],
+        series=series,
+        unit=goal["unit"],
+        period="month" if monthly else "year",
+        path=path,
+        target=target,
+        incomplete=incomplete if len(incomplete) else None,
+        small=small,
+        description=f"Line chart of {goal['unit']} by {'month' if monthly else 'year'} against the path to the goal's target",
+    )
+
+
+def _left_out_value(status: Any, period: Any) -> float | None:
+    """The value of a period left out of the status (incomplete), if the status kept one to show."""
+    values = getattr(status, "left_out_values", None) or {}
+    return values.get(period)
+
+
+def goal_context(status: Any, data: SiteData) -> dict[str, Any]:
+    """What a goal's card and page say about it, besides the chart."""
+    goal = status.goal
+    return {
+        "id": goal["goal_id"],
+        "title": goal["title"],
+        "path": goal_page_path(goal["goal_id"]),
+        "status": status,
+        "metric": catalog().get(goal["metric"]),
+        "initiatives": [
+            {"id": i["initiative_id"], "title": i["title"], "path": initiative_page_path(i["initiative_id"])}
+            for i in data.initiatives_for(goal["goal_id"])
+        ],
+    }
+
+
+def build(data: SiteData) -> list[Page]:
+    """A page per goal in the registry."""
+    pages = []
+    for status in data.goals:
+        figure = goal_figure(status, data.small_cell_k)
+        context = goal_context(status, data)
+        pages.append(Page(
+            path=context["path"], template="goal.html.j2", title=status.goal["title"], section="overview",
+            context={"goal": context, "figure": figure}, figures=[figure],
+        ))
+    return pages
