@@ -153,7 +153,7 @@ def build_site(conn: duckdb.DuckDBPyConnection, city: CityConfig, target: Path, 
     as_of = as_of or date.today()
     monthly = conn.execute(load_sql("chart_emissions_by_department")).df()
     annual = conn.execute(load_sql("annual_emissions_by_department")).df()
-    spec = emissions_by_department(monthly).to_dict()
+    spec = emissions_by_department(monthly).page_spec()
     completeness = year_completeness(conn, city, as_of)
     headline = headline_figures(conn, city, completeness=completeness)
     years, table = _annual_table(annual, completeness, headline) if len(annual) else ([], [])
