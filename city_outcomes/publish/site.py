@@ -28,7 +28,7 @@ import vl_convert
 from city_outcomes.config import CityConfig
 from city_outcomes.feeds.privacy import PrivacyPolicy
 from city_outcomes.publish import formatting
-from city_outcomes.publish.chart_style import HIGH_CONTRAST_CONFIG
+from city_outcomes.publish import chart_style
 from city_outcomes.publish.pages import NAVIGATION, Page, SiteData, page_builders
 from city_outcomes.publish.pages.initiatives import load_initiatives
 from city_outcomes.publish.privacy_gate import check_publication
@@ -119,7 +119,7 @@ def _site_js() -> str:
     """The site's own script: the tooltip sanitizer and the high-contrast chart style filled in."""
     template = resources.files("city_outcomes.publish").joinpath("static/site.js").read_text(encoding="utf-8")
     return template.replace("/*TOOLTIP_SANITIZER*/null", str(tooltip_sanitizer_js())).replace(
-        "/*HIGH_CONTRAST_CONFIG*/null", str(script_json(HIGH_CONTRAST_CONFIG))
+        "/*HIGH_CONTRAST_CONFIG*/null", str(script_json(chart_style.config(high_contrast=True)))
     )
 
 
