@@ -295,6 +295,17 @@ class FeedConfig(_Strict):
     settle_seconds: float | None = Field(
         default=None, ge=0, description="Overrides ingest.settle_seconds for this feed (e.g. 600 for an export copied in slowly)"
     )
+    # Freshness on the data quality page (city_outcomes/feeds/freshness.py): when a period's data is due.
+    cadence: Literal["monthly", "quarterly", "annual", "none"] | None = Field(
+        default=None,
+        description="How often the feed's data arrives: monthly, quarterly or annual (calendar quarters and years), or none (reference data, "
+        "never late); default: monthly where the contract has a time column, none otherwise",
+    )
+    grace_days: int = Field(
+        default=45, ge=0,
+        description="Days after a period's last day before its data is due (a month ending 09-30 with 45 days is due on 11-14); "
+        "a feed whose latest period is older than the due one is late",
+    )
 
     @field_validator("filter")
     @classmethod

@@ -124,6 +124,10 @@ def _feed_problems(doc: YamlDocument, user_feeds: dict[Any, Any], feeds: dict[An
                     if column not in contract.columns:
                         issues.append(doc.issue((*loc, setting, column), f"{column!r} is not a column of contract {contract.name}; its columns: "
                                                 f"{', '.join(contract.columns)}{closest(column, contract.columns)}", at="key"))
+        if contract is not None and feed.get("cadence") in ("monthly", "quarterly", "annual") and not contract.time_column:
+            # Freshness is judged from the time column: without one a cadence could never be met.
+            issues.append(doc.issue((*loc, "cadence"), f"contract {contract.name} has no time column, so the feed's periods cannot be told: "
+                                    "write `cadence: none` (reference data) or leave it out"))
         zone = feed.get("timezone")
         if isinstance(zone, str) and not _is_zone(zone):
             issues.append(doc.issue((*loc, "timezone"), f"{zone!r} is not an IANA time zone; write one like America/Los_Angeles{closest(zone, _zones())}"))
