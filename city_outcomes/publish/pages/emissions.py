@@ -11,6 +11,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from city_outcomes.feeds.quarantine import feed_summary
 from city_outcomes.metrics.catalog import catalog
 from city_outcomes.metrics.completeness import Completeness, year_completeness
 from city_outcomes.metrics.headline import HEADLINE_METRIC, Headline, headline_figures
@@ -195,6 +196,7 @@ def build(data: SiteData) -> list[Page]:
         "reconciliation": reconciliation,
         "reconciliation_notes": reconciliation_notes,
         "method": catalog().get(HEADLINE_METRIC),
+        "rows_quarantined": sum(f["rows_quarantined"] for f in feed_summary(conn)) if table_exists(conn, "meta", "file_reconciliation") else 0,
     }
     return [Page(path="emissions.html", template="emissions.html.j2", title="Greenhouse-gas emissions", section="emissions",
                  context=context, figures=figures, downloads=downloads)]

@@ -17,7 +17,7 @@ def build(data: SiteData) -> list[Page]:
     families = [{"family": family, "metrics": list(metrics)} for family, metrics in groupby(entries, key=lambda entry: entry.family)]
     factors = []
     if table_exists(data.conn, "core", "emission_factors"):
-        factors = query_dicts(data.conn, "site_factors", {"subregion": data.city.grid_subregion})
+        factors = query_dicts(data.conn, "site_factors", {"subregion": data.city.city.grid_subregion})
     return [Page(
         path="methods.html", template="methods.html.j2", title="Methods and factors", section="methods",
         context={"families": families, "factors": factors},
