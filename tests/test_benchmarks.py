@@ -21,6 +21,7 @@ SMOKE_ARGS = {
     "ingest_trips.py": ["--rows", "20000", "--routes", "bare,ingest,ingest_drop_coords,ingest_transformed"],
     "xml_streaming.py": ["5000"],
     "municipal_inventory.py": ["--scale", "0.01"],
+    "site_render.py": ["--repeat", "1"],
 }
 
 
@@ -29,10 +30,10 @@ def test_every_benchmark_has_a_smoke_run() -> None:
     assert sorted(p.name for p in BENCHMARKS.glob("*.py")) == sorted(SMOKE_ARGS)
 
 
-def _run(script: str, out: Path) -> subprocess.CompletedProcess:
+def _run(script: str, out: Path, *extra: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "DAGSTER_DISABLE_TELEMETRY": "true"}
     return subprocess.run(
-        [sys.executable, str(BENCHMARKS / script), *SMOKE_ARGS[script], "--out", str(out)],
+        [sys.executable, str(BENCHMARKS / script), *SMOKE_ARGS[script], *extra, "--out", str(out)],
         capture_output=True,
         text=True,
         env=env,
@@ -101,3 +102,20 @@ def test_municipal_inventory_smoke(tmp_path: Path) -> None:
     for phase in ("buildings", "fleet", "streetlights", "public EV charging", "inventory monthly", "inventory annual", "invariants", "total"):
         assert re.search(rf"^{phase}\s+\d+\.\d\d\s", output, re.M), f"phase {phase} not timed:\n{output[-4000:]}"
     assert "correctness: all passed" in output
+
+
+def test_site_render_smoke(tmp_path: Path) -> None:
+    """The render benchmark on a small city (three buildings, two goals, two initiatives): every page is timed in
+    the browser, the site's build time and size are printed, and no page logs an error."""
+    from tests.building_bills import write_payload_city
+
+    city = write_payload_city(tmp_path / "city", registries=True)
+    done = _run("site_render.py", tmp_path / "out", "--city", str(city.config_path))
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output[-4000:]
+    for page in ("index.html", "emissions.html", "goal-halve-buildings.html", "initiative-retrofits.html", "quality.html", "methods.html"):
+        assert re.search(rf"^{re.escape(page)}\s+\d+\s+\d+\.\d{{3}}\s+(met|NOT met)", output, re.M), f"{page} not timed:\n{output[-4000:]}"
+    assert re.search(r"^site build \(.*\): \d+\.\d\d s$", output, re.M)
+    assert re.search(r"^site size: \d+\.\d\d MB \(\d+\.\d\d MB without the chart bundle\)", output, re.M)
+    assert re.search(r"^target \(issue 13\): .*: (met|NOT met)$", output, re.M)
+    assert "[FAIL]" not in output
