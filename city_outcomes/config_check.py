@@ -218,7 +218,7 @@ def check_privacy_file(path: Path) -> tuple[Any, list[ConfigIssue]]:
         return None, issues
     raw = {} if doc.data is None else doc.data
     if not isinstance(raw, dict):
-        return None, [*issues, ConfigIssue(path, 1, "", "a privacy policy is a YAML mapping with actions: and salt_file:")]
+        return None, [*issues, ConfigIssue(path, 1, "", "a privacy policy is a YAML mapping with actions:, salt_file: and small_cell_k:")]
     actions = raw.get("actions")
     for kind, action in actions.items() if isinstance(actions, dict) else ():
         if kind not in PERSONAL_KINDS:

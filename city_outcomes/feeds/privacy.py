@@ -11,6 +11,9 @@ policy (YAML, named by ``privacy:`` in its configuration) says per kind what hap
 
 Only the landing zone keeps raw content, and it is never published. Without a policy file the
 strict default below applies.
+
+The same policy sets ``small_cell_k`` (default 11), the publication privacy gate's threshold
+(``city_outcomes.publish.privacy_gate``): a published count from 1 to k-1 is shown as "fewer than k".
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from typing import Literal
 import duckdb
 import ibis.expr.datatypes as dt
 from ibis.backends.sql.datatypes import DuckDBType
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from city_outcomes.config import CityConfig
 from city_outcomes.sql import load_sql
@@ -49,6 +52,9 @@ TRACT_BOUNDARIES = "core.census_tract_boundaries"
 # Coarsening looks each point's cell up in a grid laid over the tracts (see prepare_tract_shapes):
 # about this many cells over all the tracts' bounding boxes, each 1/2**k degree on a side.
 TRACT_GRID_CELLS = 1 << 15
+# Counts from 1 to SMALL_CELL_K - 1 are never published as such: CMS's cell-size rule (no cell of 1 to 10;
+# zero does not violate it; cells from which 1 to 10 can be derived are prohibited too), ../shared/DOMAIN.md §10.
+SMALL_CELL_K = 11
 
 
 class PolicyFile(BaseModel):
@@ -58,6 +64,8 @@ class PolicyFile(BaseModel):
 
     actions: dict[str, Action] = {}
     salt_file: str | None = None
+    # Published counts from 1 to small_cell_k - 1 are shown as "fewer than k" (1 would publish everything).
+    small_cell_k: int = Field(default=SMALL_CELL_K, ge=2)
 
 
 @dataclass(frozen=True)
@@ -67,6 +75,7 @@ class PrivacyPolicy:
     salt_path: Path
     actions: Mapping[str, Action] = field(default_factory=lambda: dict(DEFAULT_ACTIONS))
     source: str = "built-in default"
+    small_cell_k: int = SMALL_CELL_K
 
     @cached_property
     def salt(self) -> str:
@@ -85,7 +94,7 @@ class PrivacyPolicy:
         # Unknown kinds, bad actions and hashed coordinates: a ConfigError, one line each with the policy's line.
         raw = load_privacy_file(path)
         salt_path = path.parent / raw.salt_file if raw.salt_file else default_salt
-        return cls(salt_path=salt_path, actions={**DEFAULT_ACTIONS, **raw.actions}, source=str(path))
+        return cls(salt_path=salt_path, actions={**DEFAULT_ACTIONS, **raw.actions}, source=str(path), small_cell_k=raw.small_cell_k)
 
     def action(self, kind: str) -> Action:
         return self.actions.get(kind, "drop")
