@@ -58,6 +58,8 @@ class MetricEntry(BaseModel):
     # "sql": the table is built by the catalog's own monthly asset (city_outcomes/metrics/monthly.py) from
     # `formula` alone; "custom": by an asset of its family's module (emissions: assets/metrics.py).
     built_by: Literal["custom", "sql"] = "custom"
+    # A count of people's actions (trips, boardings, requests): the site's privacy gate suppresses its small values.
+    counts: bool = False
     family: str = ""
     owner: str = ""
 

@@ -14,12 +14,22 @@ import pandas as pd
 from city_outcomes.metrics.catalog import catalog
 from city_outcomes.publish.charts import Figure, line_against_target
 from city_outcomes.publish.pages import Page, SiteData, goal_page_path, initiative_page_path
-from city_outcomes.publish.privacy_gate import suppress_small_counts
+from city_outcomes.publish.privacy_gate import PublishedTable, chart_table, suppress_small_counts
 
 
 def is_monthly(status: Any) -> bool:
     """Whether the goal is followed month by month (the registry's ``frequency``)."""
     return (status.goal.get("frequency") or "annual") == "monthly"
+
+
+def is_count(status: Any) -> bool:
+    """Whether the goal's metric is a count of people's actions (trips, requests): the privacy gate applies."""
+    return catalog().get(status.goal["metric"]).counts
+
+
+def count_tables(status: Any, figure: Figure) -> list[PublishedTable]:
+    """The tables of counts a goal's figure publishes, for the privacy gate (none for other metrics)."""
+    return [chart_table(figure, ["value"])] if is_count(status) else []
 
 
 def _period(value: Any) -> Any:
@@ -36,9 +46,10 @@ def goal_figure(status: Any, k: int, small: bool = False) -> Figure:
     monthly = is_monthly(status)
     points = status.monthly_series if monthly else status.series
     series = pd.DataFrame([(_period(p), v) for p, v in points], columns=["period", "value"])
-    if catalog().get(goal["metric"]).counts and len(series):
+    if is_count(status) and len(series):
+        # A small count is left out of the line (the table and CSV are the chart's data, so it is gone from them too).
         series = suppress_small_counts(series, count_columns=["value"], k=k)
-        series = series[series["value"].notna()]
+        series = series[series["value"].notna()][["period", "value"]]
     path = pd.DataFrame([(_period(p), v) for p, v in status.path], columns=["period", "value"]) if status.path else None
     target = (_period(status.path[-1][0]), status.target_value) if status.path and status.target_value is not None else None
     left_out = [(p, reason) for p, reason in status.left_out]
@@ -90,6 +101,6 @@ def build(data: SiteData) -> list[Page]:
         context = goal_context(status, data)
         pages.append(Page(
             path=context["path"], template="goal.html.j2", title=status.goal["title"], section="overview",
-            context={"goal": context, "figure": figure}, figures=[figure],
+            context={"goal": context, "figure": figure}, figures=[figure], count_tables=count_tables(status, figure),
         ))
     return pages
