@@ -126,7 +126,7 @@ def test_the_sites_method_note_is_the_catalogs(demo_city: CityConfig, conn, tmp_
     from city_outcomes.publish.site import build_site
 
     _build(conn, demo_city)
-    html = build_site(conn, demo_city, tmp_path / "site").index.read_text(encoding="utf-8")
+    html = build_site(conn, demo_city, tmp_path / "site").page("emissions.html").read_text(encoding="utf-8")
     entry = catalog().get("building_co2e_tonnes")
     for text in (entry.description, *entry.caveats, f"city-outcomes trace {entry.name}"):
         assert str(escape(text)) in html

@@ -17,7 +17,15 @@ from city_outcomes import warehouse
 from city_outcomes.publish.safe_text import csv_cell, html, script_json
 from city_outcomes.publish.site import build_site
 from city_outcomes.sql import load_sql
-from tests.building_bills import BUILDING_PAYLOADS, CITY_PAYLOAD, DEPARTMENT_PAYLOADS, build_emissions, write_payload_city
+from tests.building_bills import (
+    BUILDING_PAYLOADS,
+    CITY_PAYLOAD,
+    DEPARTMENT_PAYLOADS,
+    GOAL_PAYLOADS,
+    INITIATIVE_PAYLOADS,
+    build_emissions,
+    write_payload_city,
+)
 
 
 class _Page(HTMLParser):
@@ -47,53 +55,75 @@ class _Page(HTMLParser):
 
 
 @pytest.fixture(scope="module")
-def payload_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    city = write_payload_city(tmp_path_factory.mktemp("payload"))
+def payload_site(tmp_path_factory: pytest.TempPathFactory):
+    """The payload city with its registries (goals and initiatives named with payloads), published."""
+    from city_outcomes.feeds.ingest import ingest_feed
+
+    city = write_payload_city(tmp_path_factory.mktemp("payload"), registries=True)
     conn = warehouse.connect(city.warehouse_path)
     try:
         build_emissions(conn, city)
-        return build_site(conn, city, city.site_dir, as_of=date(2026, 3, 1)).index
+        for feed in ("goals", "initiatives"):
+            ingest_feed(conn, city, feed)
+        return build_site(conn, city, city.site_dir, as_of=date(2026, 3, 1))
     finally:
         conn.close()
 
 
-def test_no_payload_becomes_markup(payload_site: Path) -> None:
+def _parsed(path: Path) -> _Page:
     page = _Page()
-    page.feed(payload_site.read_text())
-    assert [tag for tag, _ in page.tags if tag in ("img", "svg")] == []
-    assert [attrs for tag, attrs in page.tags if tag == "script"] == [
-        {"src": "assets/vega-bundle.js"}, {"type": "application/json", "id": "emissions-by-department-spec"}, {},
-    ]
-    assert not [(tag, name) for tag, attrs in page.tags for name in attrs if name.startswith("on")]
+    page.feed(path.read_text())
+    return page
 
 
-def test_every_payload_shows_as_text(payload_site: Path) -> None:
-    page = _Page()
-    page.feed(payload_site.read_text())
-    assert page.text["h1"] == [f"{CITY_PAYLOAD}: municipal building emissions"]
-    assert page.text["title"] == [f"{CITY_PAYLOAD}: municipal building emissions"]
+def test_no_payload_becomes_markup_on_any_page(payload_site) -> None:
+    assert len(payload_site.pages) >= 9
+    for name in payload_site.pages:
+        page = _parsed(payload_site.page(name))
+        assert [tag for tag, _ in page.tags if tag in ("img", "svg", "iframe", "b", "i")] == [], name
+        scripts = [attrs for tag, attrs in page.tags if tag == "script"]
+        # The two files of the site, and JSON data (a chart spec each): no inline code anywhere.
+        assert scripts[-2:] == [{"src": "assets/vega-bundle.js"}, {"src": "assets/site.js"}], name
+        assert all(attrs.get("type") == "application/json" and attrs["id"].startswith("spec-") for attrs in scripts[:-2]), name
+        assert not [(tag, attr) for tag, attrs in page.tags for attr in attrs if attr.startswith("on")], name
+
+
+def test_every_payload_shows_as_text(payload_site) -> None:
+    page = _parsed(payload_site.page("emissions.html"))
+    assert page.text["title"] == [f"Greenhouse-gas emissions · {CITY_PAYLOAD}"]
+    assert CITY_PAYLOAD in page.text["a"]  # the site name, linking the overview
     row_headers = [t for t in page.text["th"] if t in DEPARTMENT_PAYLOADS]
     assert sorted(row_headers) == sorted(DEPARTMENT_PAYLOADS)
     missing = " ".join(page.text["details"])  # the buildings that missed a 2024 bill, by name
     assert all(f"{name} (B-{i})" in missing for i, name in enumerate(BUILDING_PAYLOADS, start=1))
+    overview = _parsed(payload_site.index)
+    assert set(GOAL_PAYLOADS) <= set(overview.text["a"])  # each card's heading links its goal page
+    initiative = _parsed(payload_site.page("initiative-retrofits.html"))
+    assert initiative.text["h1"] == [INITIATIVE_PAYLOADS[0]]
+    facts = initiative.text["dd"]
+    assert BUILDING_PAYLOADS[0] in facts and DEPARTMENT_PAYLOADS[0] in facts and BUILDING_PAYLOADS[1] in facts  # technology, department, vendor
 
 
-def test_the_chart_spec_cannot_end_its_script_element(payload_site: Path) -> None:
-    page = _Page()
-    page.feed(payload_site.read_text())
-    spec_text = page.scripts[0]
-    assert not set("<>&\u2028\u2029") & set(spec_text)
-    values = json.loads(spec_text)["datasets"]
-    departments = {row["department"] for rows in values.values() for row in rows}
+def test_the_chart_specs_cannot_end_their_script_element(payload_site) -> None:
+    page = _parsed(payload_site.page("emissions.html"))
+    assert page.scripts, "no chart spec on the emissions page"
+    departments = set()
+    for spec_text in page.scripts:
+        assert not set("<>&\u2028\u2029") & set(spec_text)
+        for rows in json.loads(spec_text).get("datasets", {}).values():
+            departments |= {row["department"] for row in rows if "department" in row}
     assert departments == set(DEPARTMENT_PAYLOADS)
-    written = (payload_site.parent / "charts" / "emissions-by-department.vl.json").read_text()
-    assert json.loads(written) == json.loads(spec_text) and "<" not in written
+    written = (payload_site.root / "charts" / "emissions-by-department.vl.json").read_text()
+    assert "<" not in written and json.loads(written) in [json.loads(text) for text in page.scripts]
 
 
-def test_the_csv_cannot_run_a_formula(payload_site: Path) -> None:
-    with (payload_site.parent / "emissions-by-department-and-year.csv").open(newline="") as f:
+def test_the_csvs_cannot_run_a_formula(payload_site) -> None:
+    with (payload_site.root / "emissions-by-department-and-year.csv").open(newline="") as f:
         departments = {row["department"] for row in csv.DictReader(f)}
     assert departments == {"<script>alert(1)</script>", "<img src=x onerror=alert(2)>", "'=HYPERLINK(\"http://example.invalid\",\"x\")", "All departments"}
+    with (payload_site.root / "charts" / "emissions-by-department.csv").open(newline="") as f:
+        header = next(csv.reader(f))
+    assert "'=HYPERLINK(\"http://example.invalid\",\"x\") (t CO2e)" in header
 
 
 @pytest.mark.parametrize(
@@ -124,13 +154,12 @@ def test_the_reconciliation_section_shows_a_publications_text_as_text(tmp_path: 
                0.30, 0.25, 0.05, 0.2, 0.0003, 0.00028, 0.02, 0.03, 0, 0, 'differs', 'factor + activity', ?, '[]', 'egrid2023', ?, now())""",
             [f"{meter} (100 kWh) in the inventory, not in the publication", publication],
         )
-        index = build_site(conn, city, city.site_dir, as_of=date(2026, 3, 1)).index
+        emissions = build_site(conn, city, city.site_dir, as_of=date(2026, 3, 1)).page("emissions.html")
     finally:
         conn.close()
-    page = _Page()
-    page.feed(index.read_text())
+    page = _parsed(emissions)
     assert [tag for tag, _ in page.tags if tag in ("img", "svg")] == []
-    assert len([tag for tag, _ in page.tags if tag == "script"]) == 3
+    assert [attrs for tag, attrs in page.tags if tag == "script" and "src" in attrs] == [{"src": "assets/vega-bundle.js"}, {"src": "assets/site.js"}]
     section = " ".join(page.text["section"])
     assert publication in section and f"{meter} (100 kWh) in the inventory" in section
     # The verdict cell carries the explanation as a title attribute, a value and not markup.
