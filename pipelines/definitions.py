@@ -10,6 +10,7 @@ import dagster as dg
 from assets.catalog_metrics import build_catalog_metric_assets
 from assets.community import build_community_assets
 from assets.feeds import build_feed_asset, build_feed_checks, build_inbox_sensor
+from assets.goals import GOAL_KEYS, build_goal_assets
 from assets.metrics import BUILDING_EMISSIONS, INVENTORY_ANNUAL, INVENTORY_RECONCILIATION, build_metric_assets
 from assets.publish import build_dashboard_asset
 from assets.reference import unit_conversions
@@ -31,6 +32,8 @@ def build_definitions(city: CityConfig, environment: str = "local") -> dg.Defini
     community_assets = build_community_assets(city)
     # The page reads the buildings' emissions, the inventory and (for a city with published figures) the reconciliation.
     built = {key for asset in metric_assets for key in asset.keys}
+    # The goal statuses (a city with a goals feed only), after every metric asset a goal may name.
+    goal_assets = build_goal_assets(city, [key for asset in [*metric_assets, *community_assets] for key in asset.keys])
     dashboard = build_dashboard_asset([key for key in (BUILDING_EMISSIONS, INVENTORY_ANNUAL, INVENTORY_RECONCILIATION) if key in built])
     # Every run of these jobs (the UI's, the schedule's) names its warehouse: the run queue lets one at a time write it.
     tags = warehouse_tags(city)
@@ -41,7 +44,7 @@ def build_definitions(city: CityConfig, environment: str = "local") -> dg.Defini
     if time_based:
         monthly_refresh = dg.define_asset_job(
             "monthly_refresh",
-            selection=dg.AssetSelection.assets(*time_based).downstream() - dg.AssetSelection.assets(dg.AssetKey(["site", "dashboard"])),
+            selection=dg.AssetSelection.assets(*time_based).downstream() - dg.AssetSelection.assets(dg.AssetKey(["site", "dashboard"]), *(GOAL_KEYS if goal_assets else [])),
             description="Refresh one month of every time-based feed and the metrics built on them.",
             tags=tags,
         )
@@ -49,7 +52,7 @@ def build_definitions(city: CityConfig, environment: str = "local") -> dg.Defini
         # Early each month, once departments have exported the month just ended.
         schedules.append(dg.build_schedule_from_partitioned_job(monthly_refresh, day_of_month=5, hour_of_day=6))
     return dg.Definitions(
-        assets=[*feed_assets, unit_conversions, *metric_assets, *community_assets, dashboard],
+        assets=[*feed_assets, unit_conversions, *metric_assets, *community_assets, *goal_assets, dashboard],
         asset_checks=[*feed_checks, *metric_checks],
         jobs=jobs,
         schedules=schedules,
