@@ -168,21 +168,28 @@ def test_a_monthly_goal_has_monthly_series_and_path(conn, city) -> None:
     conn.execute("CREATE SCHEMA IF NOT EXISTS out")
     conn.execute("CREATE TABLE out.service_requests_monthly (period_month DATE, closed_within_7_days BIGINT, requests_judged BIGINT)")
     for year, closed in ((2023, 60), (2024, 70), (2025, 80), (2026, 85)):
-        for month in range(1, 13 if year < 2026 else 6):
+        for month in range(1, 13 if year < 2026 else 7):
             conn.execute("INSERT INTO out.service_requests_monthly VALUES (?, ?, 100)", [date(year, month, 1), closed])
+    # June 2026 holds rows but is not over on 1 June 2026; February 2026's rows are lost (a month missing in the middle).
+    conn.execute("DELETE FROM out.service_requests_monthly WHERE period_month = DATE '2026-02-01'")
     _goals(conn, {"goal_id": "311", "metric": "share_311_closed_within_7_days", "direction": "increase", "baseline_year": 2023,
                   "target_year": 2026, "target_value": 0.9, "frequency": "monthly"})
     status = _one(conn, city)
     assert status.frequency == "monthly" and status.series == [(2023, 0.6), (2024, 0.7), (2025, 0.8)]
     assert status.progress.ratio == pytest.approx(1.06901, abs=1e-5) and status.progress.status == "substantial_progress"
-    # Months that are over by 1 June 2026: 36 + 5 (January to May 2026); June has no rows yet.
-    assert len(status.monthly_series) == 41 and status.monthly_series[-1] == (date(2026, 5, 1), 0.85)
+    # Months that are over by 1 June 2026 and hold rows: 36 + 4 (January, March, April, May 2026).
+    assert len(status.monthly_series) == 40 and status.monthly_series[-1] == (date(2026, 5, 1), 0.85)
+    assert ("2026-02", "no rows in out.service_requests_monthly") in status.left_out
+    assert ("2026-06", "the month is not over on 2026-06-01") in status.left_out
     # Monthly path from January 2023 (0.6) to January 2026 (0.9): 0.3 / 36 = 0.008333 a month; a share is not scaled.
-    assert status.path[0] == (date(2023, 1, 1), pytest.approx(0.6)) and status.path[-1] == (date(2026, 1, 1), pytest.approx(0.9))
-    assert dict(status.path)[date(2024, 7, 1)] == pytest.approx(0.6 + 18 * 0.3 / 36)
-    # Latest: May 2026 at 0.85, past January 2026's 0.9 on the path? The path ends in January 2026, so May has no path value.
+    # Then at the target through December 2026: 36 + 12 = 48 months.
+    path = dict(status.path)
+    assert len(status.path) == 48 and status.path[0] == (date(2023, 1, 1), pytest.approx(0.6))
+    assert path[date(2026, 1, 1)] == pytest.approx(0.9) and path[date(2026, 12, 1)] == pytest.approx(0.9)
+    assert path[date(2024, 7, 1)] == pytest.approx(0.6 + 18 * 0.3 / 36)
+    # Latest: May 2026 at 0.85, 0.85 - 0.9 = -0.05 short of the target and of the path (at the target since January 2026).
     assert (status.latest_period, status.latest_value) == (date(2026, 5, 1), 0.85)
-    assert status.gap_to_target == pytest.approx(-0.05)
+    assert status.gap == (pytest.approx(-0.05), pytest.approx(-0.05))
 
 
 def test_a_trend_away_from_the_target_is_not_on_the_current_trend(conn, city) -> None:
@@ -286,7 +293,7 @@ def test_every_demo_goal_gets_a_status_whose_numbers_recompute_from_the_out_tabl
         by_id = {r["goal_id"]: r for r in rows}
         assert by_id["micromobility-distance-growth"]["method"] == 1 and by_id["micromobility-distance-growth"]["target_value"] is None
         assert by_id["service-response-2026"]["frequency"] == "monthly"
-        assert conn.execute("SELECT count(*) FROM out.goal_series WHERE goal_id = 'service-response-2026' AND period_grain = 'month' AND kind = 'path'").fetchone()[0] == 37
+        assert conn.execute("SELECT count(*) FROM out.goal_series WHERE goal_id = 'service-response-2026' AND period_grain = 'month' AND kind = 'path'").fetchone()[0] == 48
         assert by_id["micromobility-trips-2027"]["initiative_ids"] == ["ebike-share-launch"]
     finally:
         conn.close()

@@ -95,7 +95,16 @@ def read_series(conn: duckdb.DuckDBPyConnection, city: CityConfig, entry: Metric
             annual.append((year, float(value)))
     months: list[tuple[date, float]] = []
     if monthly:
-        for month, value, _rows, over in conn.execute(render("goal_metric_monthly", entry), params).fetchall():
+        rows = conn.execute(render("goal_metric_monthly", entry), params).fetchall()
+        present = {row[0] for row in rows}
+        # A month between the first and the last that holds no rows at all is missing, not zero: said, not drawn.
+        if rows:
+            month = rows[0][0]
+            while month < rows[-1][0]:
+                if month not in present:
+                    left_out.append((month.strftime("%Y-%m"), f"no rows in {entry.table}"))
+                month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+        for month, value, _rows, over in rows:
             if not over:
                 left_out.append((month.strftime("%Y-%m"), f"the month is not over on {as_of.isoformat()}"))
             elif value is None:

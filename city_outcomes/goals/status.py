@@ -78,12 +78,15 @@ def annual_path(base_year: int, base_value: float, target_year: int, target: flo
 
 def monthly_path(base_year: int, base_value: float, target_year: int, target: float, scale: float = 1.0) -> list[tuple[date, float]]:
     """The same line by month, at t = year + (month − 1) / 12 (January of a year is on the annual line), from January
-    of the base year to January of the target year; ``scale`` turns a year's value into a month's (1/12 for a sum, 1 for a share)."""
+    of the base year to January of the target year, then at the target through December of the target year (the
+    goal is due in that year, and a line drawn on past January would promise more than the target).
+    ``scale`` turns a year's value into a month's: 1/12 for a sum, 1 for a share."""
     span = target_year - base_year
     points = []
-    for index in range(span * 12 + 1):
+    for index in range(span * 12 + 12):
         year, month = base_year + index // 12, index % 12 + 1
-        points.append((date(year, month, 1), scale * (base_value + (target - base_value) * (index / 12) / span)))
+        fraction = min(index / 12 / span, 1.0)
+        points.append((date(year, month, 1), scale * (base_value + (target - base_value) * fraction)))
     return points
 
 
