@@ -24,6 +24,7 @@ class Initiatives(Contract):
     goal_ids: str = Field(str_matches=r"^[a-z0-9_-]+(;[a-z0-9_-]+)*$", description="Goals it serves, ';'-separated goal_ids")
     scope: str = Field(nullable=True, description="What it touches: ';'-separated building, fixture or station ids, or a feed name")
     budget_usd: float = Field(nullable=True, ge=0, description="Budget in US dollars")
+    vendor: str = Field(nullable=True, description="Vendor or operator supplying the technology (optional), e.g. the e-bike share operator")
 
     @pa.dataframe_check(name="end_after_start", error="end_date must not be before start_date")
     def _end_after_start(cls, data: IbisData) -> ir.BooleanColumn:
@@ -34,7 +35,7 @@ class Initiatives(Contract):
     class Config:
         title = "Initiatives registry"
         unique = ["initiative_id"]
-        metadata = {"version": "1.1.0", "time_column": None}
+        metadata = {"version": "1.2.0", "time_column": None}
 
 
 CONTRACT = Initiatives

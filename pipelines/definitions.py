@@ -10,6 +10,7 @@ import dagster as dg
 from assets.catalog_metrics import build_catalog_metric_assets
 from assets.community import build_community_assets
 from assets.feeds import build_feed_asset, build_feed_checks, build_inbox_sensor
+from assets.goals import build_goal_assets
 from assets.metrics import build_metric_assets
 from assets.publish import build_dashboard_asset
 from assets.reference import unit_conversions
@@ -29,9 +30,11 @@ def build_definitions(city: CityConfig, environment: str = "local") -> dg.Defini
     metric_assets, metric_checks = build_metric_assets(city)
     metric_assets += build_catalog_metric_assets(city)
     community_assets = build_community_assets(city)
+    # The goal statuses (a city with a goals feed only), after every metric asset a goal may name.
+    goal_assets = build_goal_assets(city, [key for asset in [*metric_assets, *community_assets] for key in asset.keys])
     # The site reads every metric table (goal series, emissions, the reconciliation) and the goal statuses; the GPC
     # export comes after it (it writes into the published site), so it is not among them.
-    upstream = [*metric_assets, *community_assets]
+    upstream = [*metric_assets, *community_assets, *goal_assets]
     site_deps = sorted({key for asset in upstream for key in asset.keys if key.path[0] == "out"}, key=lambda key: key.path)
     dashboard = build_dashboard_asset(site_deps)
     # Every run of these jobs (the UI's, the schedule's) names its warehouse: the run queue lets one at a time write it.
@@ -52,7 +55,7 @@ def build_definitions(city: CityConfig, environment: str = "local") -> dg.Defini
         # Early each month, once departments have exported the month just ended.
         schedules.append(dg.build_schedule_from_partitioned_job(monthly_refresh, day_of_month=5, hour_of_day=6))
     return dg.Definitions(
-        assets=[*feed_assets, unit_conversions, *metric_assets, *community_assets, dashboard],
+        assets=[*feed_assets, unit_conversions, *metric_assets, *community_assets, *goal_assets, dashboard],
         asset_checks=[*feed_checks, *metric_checks],
         jobs=jobs,
         schedules=schedules,

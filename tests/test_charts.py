@@ -245,3 +245,15 @@ def test_bad_ids_and_too_many_categories_are_refused() -> None:
     data = pd.DataFrame({"year": [2024] * 9, "c": [f"c{i}" for i in range(9)], "t": [1.0] * 9})
     with pytest.raises(ValueError, match="more than the palette"):
         stacked_bars("s", "S", data=data, x="year", y="t", color="c", unit="t", x_title="Year", color_title="C", temporal=False)
+
+
+def test_a_share_reads_as_percentages_and_its_change_in_points() -> None:
+    # 64% of requests closed within 7 days in 2023 and 73% in 2025: +9.0 percentage points (not +14.1%).
+    figure = line_against_target(
+        "share", "Requests closed within 7 days", unit="share of requests",
+        series=pd.DataFrame({"period": [2023, 2024, 2025], "value": [0.64, 0.70, 0.73]}),
+    )
+    assert "from 64.0% in 2023 to 73.0% in 2025 (+9.0 percentage points)" in figure.summary
+    headers, rows = figure.table()
+    assert rows[0][1] == "64.0%" and rows[-1][1] == "73.0%"
+    assert '"format": ".0%"' in json.dumps(figure.page_spec())  # the value axis in percent

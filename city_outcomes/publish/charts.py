@@ -216,8 +216,21 @@ def number_text(value: float) -> str:
     return f"{value:,.{decimals}f}".replace("-", MINUS)
 
 
-def _change_text(first: float, last: float) -> str:
-    """"fell from", "rose from" or "was unchanged at" and the percent change, e.g. ("fell", " (−12.8%)")."""
+def is_share(unit: str) -> bool:
+    """Whether a unit is a share (a ratio shown as a percentage), e.g. "share of requests"."""
+    return unit.startswith("share")
+
+
+def _amount(value: float, unit: str) -> str:
+    """A value with its unit in a sentence; a share as a percentage ("73.2%")."""
+    return f"{value:.1%}".replace("-", MINUS) if is_share(unit) else f"{number_text(value)} {unit}"
+
+
+def _change_text(first: float, last: float, unit: str = "") -> str:
+    """The change in brackets: percent for amounts (" (−12.8%)"), percentage points for shares (" (+8.8 points)")."""
+    if is_share(unit):
+        points = (last - first) * 100
+        return f" ({'+' if points > 0 else MINUS if points < 0 else '±'}{abs(points):.1f} percentage points)"
     if first == 0:
         return ""
     change = (last - first) / abs(first) * 100
@@ -330,7 +343,7 @@ def line_against_target(
     long["segment"] = [sum(1 for b in breaks if b < p) if k == ACTUAL else 0 for p, k in zip(long["period"], long["kind"], strict=True)]
     present = [kind for kind in LINE_KINDS if kind in set(long["kind"])]
 
-    value_format = ",.0f" if long["value"].abs().max() >= 100 else ",.1f"
+    value_format = ".1%" if is_share(unit) else ",.0f" if long["value"].abs().max() >= 100 else ",.1f"
     if period == "year":
         x = alt.X(
             "period:Q",
@@ -347,7 +360,7 @@ def line_against_target(
             axis=alt.Axis(format="%b %Y", tickCount=3 if small else 6, labelOverlap=True, grid=False),
         )
         x_tooltip = alt.Tooltip("yearmonth(period):T", title="Month", format="%b %Y")
-    y = alt.Y("value:Q", title=None if small else unit, scale=alt.Scale(zero=False), axis=alt.Axis(tickCount=3 if small else 5, format="~s" if small else ",~f"))
+    y = alt.Y("value:Q", title=None if small else unit, scale=alt.Scale(zero=False), axis=alt.Axis(tickCount=3 if small else 5, format=".0%" if is_share(unit) else "~s" if small else ",~f"))
     legend = None if small else alt.Legend(title=None, values=present, orient="bottom", columns=2)
     color = alt.Color("kind:N", scale=alt.Scale(domain=LINE_KINDS), legend=legend)
     tooltip = [x_tooltip, alt.Tooltip("kind:N", title="Series"), alt.Tooltip("value:Q", title=unit, format=value_format), alt.Tooltip("note:N", title="Note")]
@@ -375,7 +388,7 @@ def line_against_target(
         extras = [text for text, present_ in ((f"the straight-line path to the target (dashed){'' if target is None else ' and the target'}", path is not None), ("the target", path is None and target is not None)) if present_]
         description = f"{kind} of {title} ({unit}) by {period}" + (f", with {extras[0]}" if extras else "") + (", incomplete periods as hollow points" if incomplete is not None else "") + ". " + summary
     value_columns = [column for column in ("value", "path", "target") if column in table]
-    numbers = number_format(table[value_columns].to_numpy().ravel())
+    numbers = ".1%" if is_share(unit) else number_format(table[value_columns].to_numpy().ravel())
     formats = {"period": period, **{column: numbers for column in value_columns}}
     return Figure(id=id, title=title, description=description, summary=summary, chart=chart, data=table, columns=columns, formats=formats)
 
@@ -391,18 +404,18 @@ def _line_summary(title: str, series: pd.DataFrame, path: pd.DataFrame | None, i
         first, last = series.iloc[0], series.iloc[-1]
         latest = last["period"]
         if len(series) == 1:
-            sentence = f"{subject} was {number_text(last['value'])} {unit} in {_period_words(latest, period)}, the only complete {period}"
+            sentence = f"{subject} was {_amount(last['value'], unit)} in {_period_words(latest, period)}, the only complete {period}"
         elif last["value"] == first["value"]:
-            sentence = f"{subject} was unchanged at {number_text(last['value'])} {unit} from {_period_words(first['period'], period)} to {_period_words(latest, period)}"
+            sentence = f"{subject} was unchanged at {_amount(last['value'], unit)} from {_period_words(first['period'], period)} to {_period_words(latest, period)}"
         else:
             sentence = (
-                f"{subject} {_verb(first['value'], last['value'])} from {number_text(first['value'])} {unit} in {_period_words(first['period'], period)}"
-                f" to {number_text(last['value'])} {unit} in {_period_words(latest, period)}{_change_text(first['value'], last['value'])}"
+                f"{subject} {_verb(first['value'], last['value'])} from {_amount(first['value'], unit)} in {_period_words(first['period'], period)}"
+                f" to {_amount(last['value'], unit)} in {_period_words(latest, period)}{_change_text(first['value'], last['value'], unit)}"
             )
     if path is not None and latest is not None:
         on_path = path.loc[path["period"] == latest, "value"]
         if len(on_path) and not _missing(on_path.iloc[0]):
-            sentence += f"; the path to the target asks for {number_text(on_path.iloc[0])} {unit} by then"
+            sentence += f"; the path to the target asks for {_amount(on_path.iloc[0], unit)} by then"
     if incomplete is not None:
         left_out = ", ".join(f"{_period_words(p, period)} ({r})" for p, r in zip(incomplete["period"], incomplete["reason"], strict=True))
         sentence += f"; left out as incomplete: {left_out}"

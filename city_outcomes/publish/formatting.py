@@ -37,3 +37,8 @@ def period(when: Any) -> str:
 def money(amount: float | None) -> str:
     """US dollars, whole."""
     return "–" if amount is None or (isinstance(amount, float) and math.isnan(amount)) else f"${amount:,.0f}"
+
+
+def capitalize_first(text: str) -> str:
+    """A sentence's first letter in capitals, the rest as it is (unlike Jinja's ``capitalize``)."""
+    return text[:1].upper() + text[1:]

@@ -27,8 +27,7 @@ import vl_convert
 
 from city_outcomes.config import CityConfig
 from city_outcomes.feeds.privacy import PrivacyPolicy
-from city_outcomes.publish import formatting
-from city_outcomes.publish import chart_style
+from city_outcomes.publish import chart_style, formatting
 from city_outcomes.publish.pages import NAVIGATION, Page, SiteData, page_builders
 from city_outcomes.publish.pages.initiatives import load_initiatives
 from city_outcomes.publish.privacy_gate import check_publication
@@ -135,7 +134,10 @@ def build_site(conn: duckdb.DuckDBPyConnection, city: CityConfig, target: Path, 
     check_pages(pages, data.small_cell_k)
 
     environment = template_environment("city_outcomes.publish")
-    environment.filters.update(value=formatting.value, change=formatting.change, period=formatting.period, money=formatting.money)
+    environment.filters.update(
+        value=formatting.value, change=formatting.change, period=formatting.period, money=formatting.money,
+        capitalize_first=formatting.capitalize_first,
+    )
     common = {
         "city": city.city, "navigation": NAVIGATION, "data_through": data.data_through, "published": as_of,
         "bundle": f"assets/{BUNDLE_NAME}", "generator": f"city-outcomes {version('city-outcomes')}",

@@ -11,20 +11,20 @@ from typing import Any
 
 import pandas as pd
 
-from city_outcomes.metrics.catalog import catalog
+from city_outcomes.publish import formatting
 from city_outcomes.publish.charts import Figure, line_against_target
 from city_outcomes.publish.pages import Page, SiteData, goal_page_path, initiative_page_path
-from city_outcomes.publish.privacy_gate import PublishedTable, chart_table, suppress_small_counts
+from city_outcomes.publish.privacy_gate import PublishedTable, chart_table, fewer_than, suppress_small_counts
 
 
 def is_monthly(status: Any) -> bool:
     """Whether the goal is followed month by month (the registry's ``frequency``)."""
-    return (status.goal.get("frequency") or "annual") == "monthly"
+    return status.frequency == "monthly"
 
 
 def is_count(status: Any) -> bool:
     """Whether the goal's metric is a count of people's actions (trips, requests): the privacy gate applies."""
-    return catalog().get(status.goal["metric"]).counts
+    return status.metric is not None and status.metric.counts
 
 
 def count_tables(status: Any, figure: Figure) -> list[PublishedTable]:
@@ -52,11 +52,6 @@ def goal_figure(status: Any, k: int, small: bool = False) -> Figure:
         series = series[series["value"].notna()][["period", "value"]]
     path = pd.DataFrame([(_period(p), v) for p, v in status.path], columns=["period", "value"]) if status.path else None
     target = (_period(status.path[-1][0]), status.target_value) if status.path and status.target_value is not None else None
-    left_out = [(p, reason) for p, reason in status.left_out]
-    incomplete = pd.DataFrame(
-        [(_period(p), v, reason) for p, reason in left_out for v in [_left_out_value(status, p)] if v is not None],
-        columns=["period", "value", "reason"],
-    )
     return line_against_target(
         f"goal-{goal['goal_id']}" + ("-card" if small else ""),
         goal["title"],
@@ -65,27 +60,38 @@ def goal_figure(status: Any, k: int, small: bool = False) -> Figure:
         period="month" if monthly else "year",
         path=path,
         target=target,
-        incomplete=incomplete if len(incomplete) else None,
         small=small,
         description=f"Line chart of {goal['unit']} by {'month' if monthly else 'year'} against the path to the goal's target",
     )
 
 
-def _left_out_value(status: Any, period: Any) -> float | None:
-    """The value of a period left out of the status (incomplete), if the status kept one to show."""
-    values = getattr(status, "left_out_values", None) or {}
-    return values.get(period)
+def _shown(status: Any, value: float | None, unit: str, k: int) -> str:
+    """A headline value in words; a small count of a count metric as "fewer than k" (the privacy rule)."""
+    if value is not None and is_count(status) and 0 < value < k:
+        return fewer_than(k)
+    return formatting.value(value, unit)
+
+
+def thresholds_text(thresholds: dict[str, float]) -> str:
+    """Open SDG's thresholds in words, from the highest band down."""
+    names = {"high": "substantial", "med": "moderate", "low": "limited"}
+    return "; ".join(f"{names.get(band, band)} from {value:g}" for band, value in thresholds.items()) + "; below that, deterioration"
 
 
 def goal_context(status: Any, data: SiteData) -> dict[str, Any]:
     """What a goal's card and page say about it, besides the chart."""
     goal = status.goal
+    unit = goal["unit"]
     return {
         "id": goal["goal_id"],
         "title": goal["title"],
         "path": goal_page_path(goal["goal_id"]),
         "status": status,
-        "metric": catalog().get(goal["metric"]),
+        "metric": status.metric,
+        "unit": unit,
+        "latest": _shown(status, status.latest_value, unit, data.small_cell_k),
+        "baseline": _shown(status, status.baseline_value, unit, data.small_cell_k),
+        "thresholds": thresholds_text(status.progress.thresholds),
         "initiatives": [
             {"id": i["initiative_id"], "title": i["title"], "path": initiative_page_path(i["initiative_id"])}
             for i in data.initiatives_for(goal["goal_id"])
