@@ -335,7 +335,8 @@ def line_against_target(
         x = alt.X(
             "period:Q",
             title=None if small else "Year",
-            scale=alt.Scale(zero=False, nice=False),
+            # Padding keeps the first and last points (the target's diamond) whole inside the plot.
+            scale=alt.Scale(zero=False, nice=False, padding=8),
             axis=alt.Axis(format="d", tickMinStep=1, tickCount=3 if small else 6, labelOverlap=True, grid=False),
         )
         x_tooltip = alt.Tooltip("period:Q", title="Year", format="d")
@@ -343,12 +344,13 @@ def line_against_target(
         x = alt.X(
             "period:T",
             title=None if small else "Month",
-            scale=alt.Scale(nice=False),
+            scale=alt.Scale(nice=False, padding=8),
             axis=alt.Axis(format="%b %Y", tickCount=3 if small else 6, labelOverlap=True, grid=False),
         )
         x_tooltip = alt.Tooltip("yearmonth(period):T", title="Month", format="%b %Y")
     y = alt.Y("value:Q", title=None if small else unit, scale=alt.Scale(zero=False), axis=alt.Axis(tickCount=3 if small else 5, format="~s" if small else ",~f"))
-    legend = None if small else alt.Legend(title=None, values=present, orient="bottom", columns=2)
+    # Its four labels are short: two columns fit a 360 px screen.
+    legend = None if small else alt.Legend(title=None, values=present, columns=2)
     color = alt.Color("kind:N", scale=alt.Scale(domain=LINE_KINDS), legend=legend)
     tooltip = [x_tooltip, alt.Tooltip("kind:N", title="Series"), alt.Tooltip("value:Q", title=unit, format=value_format), alt.Tooltip("note:N", title="Note")]
     base = alt.Chart(long).encode(x=x, y=y, color=color, tooltip=tooltip)
@@ -468,7 +470,8 @@ def stacked_bars(
             f"yearmonth({x}):T",
             title=x_title,
             scale=alt.Scale(nice=False),
-            axis=alt.Axis(format="%b %Y", tickCount={"interval": "month", "step": 6}, labelOverlap=True),
+            # A tick a year, labelled with the year: month labels collide at 360 px.
+            axis=alt.Axis(format="%Y", tickCount={"interval": "year", "step": 1}, labelOverlap=True),
         )
         x_tooltip = alt.Tooltip(f"yearmonth({x}):T", title=x_title, format="%b %Y")
     else:
@@ -480,7 +483,7 @@ def stacked_bars(
         .encode(
             x=x_encoding,
             y=alt.Y(f"sum({y}):Q", title=unit, axis=alt.Axis(format=",~f")),
-            color=alt.Color(f"{color}:N", title=color_title, scale=alt.Scale(domain=order), legend=alt.Legend(orient="bottom", columns=2)),
+            color=alt.Color(f"{color}:N", title=color_title, scale=alt.Scale(domain=order)),
             # Largest category at the bottom of every stack, in the legend's order.
             order=alt.Order("stack_order:Q", sort="ascending"),
             tooltip=[x_tooltip, alt.Tooltip(f"{color}:N", title=color_title), alt.Tooltip(f"sum({y}):Q", title=unit, format=value_format)],
