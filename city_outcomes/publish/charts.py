@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+import numbers
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import altair as alt
+import numpy as np
 import pandas as pd
 import vl_convert
 
@@ -109,8 +111,14 @@ class Figure:
         if pd.api.types.is_float_dtype(values):
             present = values.dropna()
             return ",.0f" if len(present) and (present == present.round()).all() else ",.1f"
-        if len(values.dropna()) and all(isinstance(v, (date, datetime)) for v in values.dropna()):
+        present = [v.item() if isinstance(v, np.generic) else v for v in values if not _missing(v)]
+        if present and all(isinstance(v, (date, datetime)) for v in present):
             return "date"
+        # An object column of numbers (a suppressed count column holds ints and None).
+        if present and all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in present):
+            if all(isinstance(v, numbers.Integral) for v in present):
+                return ",d"
+            return ",.0f" if all(float(v).is_integer() for v in present) else ",.1f"
         return "text"
 
     def table(self) -> tuple[list[str], list[list[str]]]:
@@ -134,22 +142,24 @@ class Figure:
         return out.getvalue()
 
     def _rows(self) -> Iterable[dict[str, Any]]:
-        return self.data[list(self.columns)].to_dict("records")
+        # numpy scalars (from object columns) as Python ones, so ints and floats are told apart below.
+        for row in self.data[list(self.columns)].to_dict("records"):
+            yield {column: value.item() if isinstance(value, np.generic) else value for column, value in row.items()}
 
     # --- files ------------------------------------------------------------------------------------------
     def write(self, folder: Path, formats: Iterable[str] = ("png", "svg"), width: int = chart_style.EXPORT_WIDTH) -> dict[str, str]:
         """Write ``folder/charts/<id>.vl.json`` (the page spec, script-safe JSON), ``.csv`` and the exports in
         ``formats`` ("png", "svg"; vl-convert, ``width`` CSS px wide, PNG at ``chart_style.EXPORT_SCALE``);
         returns their paths relative to ``folder`` by kind ("spec", "csv", "png", "svg")."""
+        formats = list(formats)
+        unknown = set(formats) - {"png", "svg"}
+        if unknown:
+            raise ValueError(f"figure {self.id}: unknown export formats {sorted(unknown)} (png, svg)")
         charts = Path(folder) / "charts"
         charts.mkdir(parents=True, exist_ok=True)
         written = {"spec": f"charts/{self.id}.vl.json", "csv": f"charts/{self.id}.csv"}
         (Path(folder) / written["spec"]).write_text(script_json(self.page_spec(), indent=1), encoding="utf-8")
         (Path(folder) / written["csv"]).write_text(self.csv(), encoding="utf-8")
-        formats = list(formats)
-        unknown = set(formats) - {"png", "svg"}
-        if unknown:
-            raise ValueError(f"figure {self.id}: unknown export formats {sorted(unknown)} (png, svg)")
         if formats:
             spec = self.export_spec(width)
             version = _vega_lite_version()
