@@ -96,6 +96,11 @@ def test_table_formats_thousands_periods_and_missing() -> None:
         formats={"share": ".1%"},
     )
     assert monthly.table() == (["Month", "Trips", "Name", "Share"], [["2024-03", "12,345", "–", "25.6%"]])
+    # A suppressed count column holds ints and None (object dtype): still numbers with separators.
+    suppressed = Figure(id="s", title="s", description="s", summary="s", chart=figure.chart,
+                        data=pd.DataFrame({"tract": ["A", "B"], "trips": pd.Series([None, 12000], dtype=object)}), columns={"tract": "Tract", "trips": "Trips"})
+    assert suppressed.table()[1] == [["A", "–"], ["B", "12,000"]]
+    assert suppressed.csv() == "Tract,Trips\nA,\nB,12000\n"
 
 
 def test_csv_makes_formulas_safe_and_round_trips_numbers() -> None:

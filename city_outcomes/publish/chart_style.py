@@ -15,8 +15,9 @@ exactly that). High contrast: black text and axes, larger type, thicker lines an
 around every bar, point and area, so each mark is bounded by a 21:1 edge whatever its fill (WCAG 2.1
 1.4.11, non-text contrast), and the palette reordered to put the colours that reach 3:1 on white first.
 
-Readable at 360 px: the legend sits under the plot in two columns (a legend on the right takes a third
-of a phone's width), axis labels drop when they would overlap, and axes ask for few ticks.
+Readable at 360 px: the legend sits under the plot, one entry a line (a legend on the right takes a third
+of a phone's width, and two columns of long department names do not fit one), with labels up to 260 px
+before they are cut short; axis labels drop when they would overlap, and axes ask for few ticks.
 """
 
 from __future__ import annotations
@@ -77,6 +78,7 @@ CONFIG: dict[str, Any] = {
         "tickColor": "#767676",
         "gridColor": "#e6e6e6",
         "labelOverlap": True,
+        "labelSeparation": 8,  # labelOverlap hides a label that comes closer than this to its neighbour
         "labelLimit": 120,
     },
     "axisX": {"labelAngle": 0, "labelFlush": True},
@@ -84,12 +86,12 @@ CONFIG: dict[str, Any] = {
     "legend": {
         "orient": "bottom",
         "direction": "horizontal",
-        "columns": 2,
+        "columns": 1,
         "labelFontSize": 12,
         "titleFontSize": 12,
         "labelColor": TEXT_COLOUR,
         "titleColor": TEXT_COLOUR,
-        "labelLimit": 150,
+        "labelLimit": 260,
         "symbolSize": 120,
     },
     "line": {"strokeWidth": 2},
@@ -112,7 +114,7 @@ HIGH_CONTRAST_CONFIG.update(
 HIGH_CONTRAST_CONFIG["axis"].update(
     {"labelFontSize": 14, "titleFontSize": 14, "labelColor": "#000000", "titleColor": "#000000", "domainColor": "#000000", "tickColor": "#000000", "gridColor": "#767676", "domainWidth": 1.5}
 )
-HIGH_CONTRAST_CONFIG["legend"].update({"labelFontSize": 14, "titleFontSize": 14, "labelColor": "#000000", "titleColor": "#000000", "labelLimit": 140})
+HIGH_CONTRAST_CONFIG["legend"].update({"labelFontSize": 14, "titleFontSize": 14, "labelColor": "#000000", "titleColor": "#000000"})
 
 
 def config(high_contrast: bool = False) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+import numbers
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import altair as alt
+import numpy as np
 import pandas as pd
 import vl_convert
 
@@ -109,8 +111,14 @@ class Figure:
         if pd.api.types.is_float_dtype(values):
             present = values.dropna()
             return ",.0f" if len(present) and (present == present.round()).all() else ",.1f"
-        if len(values.dropna()) and all(isinstance(v, (date, datetime)) for v in values.dropna()):
+        present = [v.item() if isinstance(v, np.generic) else v for v in values if not _missing(v)]
+        if present and all(isinstance(v, (date, datetime)) for v in present):
             return "date"
+        # An object column of numbers (a suppressed count column holds ints and None).
+        if present and all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in present):
+            if all(isinstance(v, numbers.Integral) for v in present):
+                return ",d"
+            return ",.0f" if all(float(v).is_integer() for v in present) else ",.1f"
         return "text"
 
     def table(self) -> tuple[list[str], list[list[str]]]:
@@ -134,22 +142,24 @@ class Figure:
         return out.getvalue()
 
     def _rows(self) -> Iterable[dict[str, Any]]:
-        return self.data[list(self.columns)].to_dict("records")
+        # numpy scalars (from object columns) as Python ones, so ints and floats are told apart below.
+        for row in self.data[list(self.columns)].to_dict("records"):
+            yield {column: value.item() if isinstance(value, np.generic) else value for column, value in row.items()}
 
     # --- files ------------------------------------------------------------------------------------------
     def write(self, folder: Path, formats: Iterable[str] = ("png", "svg"), width: int = chart_style.EXPORT_WIDTH) -> dict[str, str]:
         """Write ``folder/charts/<id>.vl.json`` (the page spec, script-safe JSON), ``.csv`` and the exports in
         ``formats`` ("png", "svg"; vl-convert, ``width`` CSS px wide, PNG at ``chart_style.EXPORT_SCALE``);
         returns their paths relative to ``folder`` by kind ("spec", "csv", "png", "svg")."""
+        formats = list(formats)
+        unknown = set(formats) - {"png", "svg"}
+        if unknown:
+            raise ValueError(f"figure {self.id}: unknown export formats {sorted(unknown)} (png, svg)")
         charts = Path(folder) / "charts"
         charts.mkdir(parents=True, exist_ok=True)
         written = {"spec": f"charts/{self.id}.vl.json", "csv": f"charts/{self.id}.csv"}
         (Path(folder) / written["spec"]).write_text(script_json(self.page_spec(), indent=1), encoding="utf-8")
         (Path(folder) / written["csv"]).write_text(self.csv(), encoding="utf-8")
-        formats = list(formats)
-        unknown = set(formats) - {"png", "svg"}
-        if unknown:
-            raise ValueError(f"figure {self.id}: unknown export formats {sorted(unknown)} (png, svg)")
         if formats:
             spec = self.export_spec(width)
             version = _vega_lite_version()
@@ -348,7 +358,8 @@ def line_against_target(
         x = alt.X(
             "period:Q",
             title=None if small else "Year",
-            scale=alt.Scale(zero=False, nice=False),
+            # Padding keeps the first and last points (the target's diamond) whole inside the plot.
+            scale=alt.Scale(zero=False, nice=False, padding=8),
             axis=alt.Axis(format="d", tickMinStep=1, tickCount=3 if small else 6, labelOverlap=True, grid=False),
         )
         x_tooltip = alt.Tooltip("period:Q", title="Year", format="d")
@@ -356,12 +367,13 @@ def line_against_target(
         x = alt.X(
             "period:T",
             title=None if small else "Month",
-            scale=alt.Scale(nice=False),
+            scale=alt.Scale(nice=False, padding=8),
             axis=alt.Axis(format="%b %Y", tickCount=3 if small else 6, labelOverlap=True, grid=False),
         )
         x_tooltip = alt.Tooltip("yearmonth(period):T", title="Month", format="%b %Y")
     y = alt.Y("value:Q", title=None if small else unit, scale=alt.Scale(zero=False), axis=alt.Axis(tickCount=3 if small else 5, format=".0%" if is_share(unit) else "~s" if small else ",~f"))
-    legend = None if small else alt.Legend(title=None, values=present, orient="bottom", columns=2)
+    # Its four labels are short: two columns fit a 360 px screen.
+    legend = None if small else alt.Legend(title=None, values=present, columns=2)
     color = alt.Color("kind:N", scale=alt.Scale(domain=LINE_KINDS), legend=legend)
     tooltip = [x_tooltip, alt.Tooltip("kind:N", title="Series"), alt.Tooltip("value:Q", title=unit, format=value_format), alt.Tooltip("note:N", title="Note")]
     base = alt.Chart(long).encode(x=x, y=y, color=color, tooltip=tooltip)
@@ -481,7 +493,8 @@ def stacked_bars(
             f"yearmonth({x}):T",
             title=x_title,
             scale=alt.Scale(nice=False),
-            axis=alt.Axis(format="%b %Y", tickCount={"interval": "month", "step": 6}, labelOverlap=True),
+            # A tick a year, labelled with the year: month labels collide at 360 px.
+            axis=alt.Axis(format="%Y", tickCount={"interval": "year", "step": 1}, labelOverlap=True),
         )
         x_tooltip = alt.Tooltip(f"yearmonth({x}):T", title=x_title, format="%b %Y")
     else:
@@ -493,7 +506,7 @@ def stacked_bars(
         .encode(
             x=x_encoding,
             y=alt.Y(f"sum({y}):Q", title=unit, axis=alt.Axis(format=",~f")),
-            color=alt.Color(f"{color}:N", title=color_title, scale=alt.Scale(domain=order), legend=alt.Legend(orient="bottom", columns=2)),
+            color=alt.Color(f"{color}:N", title=color_title, scale=alt.Scale(domain=order)),
             # Largest category at the bottom of every stack, in the legend's order.
             order=alt.Order("stack_order:Q", sort="ascending"),
             tooltip=[x_tooltip, alt.Tooltip(f"{color}:N", title=color_title), alt.Tooltip(f"sum({y}):Q", title=unit, format=value_format)],
