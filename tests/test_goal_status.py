@@ -262,7 +262,7 @@ def test_every_demo_goal_gets_a_status_whose_numbers_recompute_from_the_out_tabl
         cursor = conn.execute("SELECT * FROM out.goal_status ORDER BY goal_id")
         names = [d[0] for d in cursor.description]
         rows = [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
-        assert [r["goal_id"] for r in rows] == goals and len(goals) == 8
+        assert [r["goal_id"] for r in rows] == goals and len(goals) == 9
         for row in rows:
             assert row["rule"] and row["label"] == LABELS[row["status"]], row["goal_id"]
             years = conn.execute("SELECT year(period), value FROM out.goal_series WHERE goal_id = ? AND kind = 'actual' AND period_grain = 'year' ORDER BY 1",

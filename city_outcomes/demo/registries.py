@@ -35,6 +35,8 @@ class Registries:
 def _goals(city: DemoCity) -> pd.DataFrame:
     base = city.baseline_year
     rows = [
+        ("municipal-ghg-2030", "Cut greenhouse gas emissions from city operations 45% below 2023 levels by 2030",
+         "municipal_co2e_tonnes", "decrease", base, 2030, None, -0.45, "t CO2e", f"{CLIMATE_PLAN}, goal 1"),
         ("buildings-ghg-2030", "Cut greenhouse gas emissions from municipal buildings 50% below 2023 levels by 2030",
          "building_co2e_tonnes", "decrease", base, 2030, None, -0.5, "t CO2e", f"{CLIMATE_PLAN}, goal B-1"),
         ("fleet-ghg-2035", "Cut fleet fuel emissions 40% below 2023 levels by 2035",
@@ -67,15 +69,15 @@ def _initiatives(retrofitted: Sequence[str], lights: Streetlights, mobility: Mic
     stations = mobility.stations
     rows = [
         ("building-retrofits-2024", "Municipal building lighting and controls retrofits", "LED lighting and building automation controls",
-         "General Services", *RETROFIT_WORKS, "buildings-ghg-2030", ";".join(sorted(retrofitted)), 2_350_000, ""),
+         "General Services", *RETROFIT_WORKS, "buildings-ghg-2030;municipal-ghg-2030", ";".join(sorted(retrofitted)), 2_350_000, ""),
         ("led-streetlights-2024", "Citywide LED streetlight conversion", "LED streetlights",
-         "Public Works", min(converted), max(converted), "streetlight-energy-2026;service-response-2026", "streetlight_fixtures", 3_900_000, ""),
+         "Public Works", min(converted), max(converted), "streetlight-energy-2026;service-response-2026;municipal-ghg-2030", "streetlight_fixtures", 3_900_000, ""),
         ("ebike-share-launch", "Riverton BikeShare: docked e-bike share", "e-bike share",
          "Transportation", mobility.launch, None, "micromobility-trips-2027;micromobility-distance-growth", ";".join(stations["station_id"]), 1_600_000, BIKESHARE.name),
         ("public-ev-chargers-2024", "Public EV charger expansion", "Level 2 and DC fast EV chargers",
          "General Services", *charging.programme_opened, "ev-charging-2030", ";".join(charging.programme_stations), 980_000, CHARGING_NETWORK),
         ("fleet-electrification", "Fleet electrification: pool, code-enforcement and parks vehicles", "battery-electric vehicles",
-         "General Services", date(2024, 7, 15), None, "fleet-ghg-2035", "fleet_fuel", 610_000, ""),
+         "General Services", date(2024, 7, 15), None, "fleet-ghg-2035;municipal-ghg-2030", "fleet_fuel", 610_000, ""),
         ("riverton-311-app", "Riverton 311 mobile app with work-order routing", "311 mobile app (Open311 GeoReport v2)",
          "Communications and 311", APP_LAUNCH, None, "service-response-2026", "service_requests_open311", 240_000, ""),
     ]
