@@ -43,7 +43,8 @@ def _goal_links(initiative: dict[str, Any], data: SiteData) -> list[dict[str, An
 
 def build(data: SiteData) -> list[Page]:
     """The list page, then a page per initiative."""
-    initiatives = [{**i, "goal_links": _goal_links(i, data)} for i in data.initiatives]
+    # A scope that names one of the city's feeds means everything in it (e.g. every streetlight fixture).
+    initiatives = [{**i, "goal_links": _goal_links(i, data), "scope_feed": i.get("scope") in data.city.feeds} for i in data.initiatives]
     pages = [Page(path="initiatives.html", template="initiatives.html.j2", title="Initiatives", section="initiatives",
                   context={"initiatives": initiatives})]
     for initiative in initiatives:
