@@ -161,6 +161,26 @@ def test_incomplete_years_are_left_out_and_reported(conn, city) -> None:
     assert left["2026"] == "the year is not over on 2026-06-01"
 
 
+def test_building_emissions_years_also_pass_the_inventorys_completeness_rule(conn, city) -> None:
+    # Two buildings bill electricity every month of 2023 and 2025; in 2024 building B has no March bill. Every month of
+    # 2024 still holds rows (building A's), but the inventory's rule (year_completeness.sql) makes 2024 incomplete:
+    # 1 of 24 building-months missing. 2024 is left out with that reason; 2023 and 2025 are the series.
+    conn.execute("CREATE SCHEMA IF NOT EXISTS out")
+    conn.execute("""CREATE TABLE out.building_emissions_monthly (building_id VARCHAR, building_name VARCHAR, department VARCHAR,
+                    energy_type VARCHAR, period_month DATE, co2e_tonnes DOUBLE)""")
+    for year in (2023, 2024, 2025):
+        for month in range(1, 13):
+            for building in ("A", "B"):
+                if (year, month, building) != (2024, 3, "B"):
+                    conn.execute("INSERT INTO out.building_emissions_monthly VALUES (?, ?, 'Parks', 'electricity', ?, 1.0)",
+                                 [building, f"Building {building}", date(year, month, 1)])
+    _goals(conn, {"goal_id": "ghg", "metric": "building_co2e_tonnes", "direction": "decrease", "baseline_year": 2023, "target_year": 2030, "target_change": -0.5})
+    status = _one(conn, city)
+    assert [year for year, _ in status.series] == [2023, 2025]
+    [(period, reason)] = status.left_out
+    assert period == "2024" and reason.startswith("incomplete: ") and "1 of 24" in reason
+
+
 def test_a_monthly_goal_has_monthly_series_and_path(conn, city) -> None:
     # A share: closed / judged per month; 2023 every month 60/100, 2024 70/100, 2025 80/100, Jan-May 2026 85/100.
     # Annual (ratio of sums): 0.6, 0.7, 0.8. Target 0.9 by 2026: CAGR_o = (0.8/0.6)^(1/2) - 1 = 0.154701,
