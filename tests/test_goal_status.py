@@ -328,3 +328,21 @@ def test_refresh_goal_tables_replaces_rows(conn, city) -> None:
     assert conn.execute("SELECT count(*), any_value(status), round(any_value(ratio), 2) FROM out.goal_status").fetchone() == (1, "substantial_progress", 3.09)
     # 3 actual years + 8 path years (2023-2030).
     assert conn.execute("SELECT count(*) FROM out.goal_series").fetchone()[0] == 11
+
+
+def test_the_goals_contract_takes_a_direction_only_goal_and_a_frequency(tmp_path: Path, conn) -> None:
+    from city_outcomes.feeds.ingest import ingest_feed
+
+    city = write_city(tmp_path, feeds={"goals": {"contract": "goals", "path": "registries/goals.csv"}})
+    (city.inbox_dir / "registries").mkdir(parents=True)
+    (city.inbox_dir / "registries" / "goals.csv").write_text(
+        "goal_id,title,metric,direction,baseline_year,target_year,target_value,target_change,unit,source_document,frequency\n"
+        "grow-km,Grow shared distance,micromobility_distance_km,increase,2023,2030,,,km,Plan,\n"  # direction only (1.0.0 refused it)
+        "share-311,Close 90% in 7 days,share_311_closed_within_7_days,increase,2023,2026,0.9,,share,Plan,monthly\n"
+        "weekly,Bad frequency,transit_boardings,increase,2023,2030,,0.25,boardings,Plan,weekly\n"
+    )
+    outcome = ingest_feed(conn, city, "goals")
+    assert (outcome.rows_accepted, outcome.rows_quarantined) == (2, 1)
+    assert conn.execute("SELECT goal_id, frequency FROM core.goals ORDER BY 1").fetchall() == [("grow-km", None), ("share-311", "monthly")]
+    [rules] = conn.execute("SELECT failed_rules FROM meta.quarantine").fetchone()
+    assert any(rule.startswith("frequency") for rule in rules)
