@@ -346,3 +346,15 @@ def test_the_goals_contract_takes_a_direction_only_goal_and_a_frequency(tmp_path
     assert conn.execute("SELECT goal_id, frequency FROM core.goals ORDER BY 1").fetchall() == [("grow-km", None), ("share-311", "monthly")]
     [rules] = conn.execute("SELECT failed_rules FROM meta.quarantine").fetchone()
     assert any(rule.startswith("frequency") for rule in rules)
+
+
+def test_the_catalog_refuses_a_table_or_column_that_is_not_an_identifier_on_load(tmp_path: Path) -> None:
+    from city_outcomes.metrics.catalog import CatalogError, load_family
+    from tests.test_metric_catalog import ENTRY, _family
+
+    good = ENTRY.format(name="a", formula="building_emissions_monthly", inputs="building_energy")
+    assert load_family(_family(tmp_path, good))[0].value_column == "co2e_tonnes"
+    for bad in (good.replace("value_column: co2e_tonnes", 'value_column: co2e_tonnes" + 1'),
+                good.replace("table: out.building_emissions_monthly", "table: out.x; DROP TABLE core.goals")):
+        with pytest.raises(CatalogError, match="should match pattern"):
+            load_family(_family(tmp_path, bad))
