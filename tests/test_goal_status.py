@@ -161,6 +161,26 @@ def test_incomplete_years_are_left_out_and_reported(conn, city) -> None:
     assert left["2026"] == "the year is not over on 2026-06-01"
 
 
+def test_building_emissions_years_also_pass_the_inventorys_completeness_rule(conn, city) -> None:
+    # Two buildings bill electricity every month of 2023 and 2025; in 2024 building B has no March bill. Every month of
+    # 2024 still holds rows (building A's), but the inventory's rule (year_completeness.sql) makes 2024 incomplete:
+    # 1 of 24 building-months missing. 2024 is left out with that reason; 2023 and 2025 are the series.
+    conn.execute("CREATE SCHEMA IF NOT EXISTS out")
+    conn.execute("""CREATE TABLE out.building_emissions_monthly (building_id VARCHAR, building_name VARCHAR, department VARCHAR,
+                    energy_type VARCHAR, period_month DATE, co2e_tonnes DOUBLE)""")
+    for year in (2023, 2024, 2025):
+        for month in range(1, 13):
+            for building in ("A", "B"):
+                if (year, month, building) != (2024, 3, "B"):
+                    conn.execute("INSERT INTO out.building_emissions_monthly VALUES (?, ?, 'Parks', 'electricity', ?, 1.0)",
+                                 [building, f"Building {building}", date(year, month, 1)])
+    _goals(conn, {"goal_id": "ghg", "metric": "building_co2e_tonnes", "direction": "decrease", "baseline_year": 2023, "target_year": 2030, "target_change": -0.5})
+    status = _one(conn, city)
+    assert [year for year, _ in status.series] == [2023, 2025]
+    [(period, reason)] = status.left_out
+    assert period == "2024" and reason.startswith("incomplete: ") and "1 of 24" in reason
+
+
 def test_a_monthly_goal_has_monthly_series_and_path(conn, city) -> None:
     # A share: closed / judged per month; 2023 every month 60/100, 2024 70/100, 2025 80/100, Jan-May 2026 85/100.
     # Annual (ratio of sums): 0.6, 0.7, 0.8. Target 0.9 by 2026: CAGR_o = (0.8/0.6)^(1/2) - 1 = 0.154701,
@@ -308,3 +328,33 @@ def test_refresh_goal_tables_replaces_rows(conn, city) -> None:
     assert conn.execute("SELECT count(*), any_value(status), round(any_value(ratio), 2) FROM out.goal_status").fetchone() == (1, "substantial_progress", 3.09)
     # 3 actual years + 8 path years (2023-2030).
     assert conn.execute("SELECT count(*) FROM out.goal_series").fetchone()[0] == 11
+
+
+def test_the_goals_contract_takes_a_direction_only_goal_and_a_frequency(tmp_path: Path, conn) -> None:
+    from city_outcomes.feeds.ingest import ingest_feed
+
+    city = write_city(tmp_path, feeds={"goals": {"contract": "goals", "path": "registries/goals.csv"}})
+    (city.inbox_dir / "registries").mkdir(parents=True)
+    (city.inbox_dir / "registries" / "goals.csv").write_text(
+        "goal_id,title,metric,direction,baseline_year,target_year,target_value,target_change,unit,source_document,frequency\n"
+        "grow-km,Grow shared distance,micromobility_distance_km,increase,2023,2030,,,km,Plan,\n"  # direction only (1.0.0 refused it)
+        "share-311,Close 90% in 7 days,share_311_closed_within_7_days,increase,2023,2026,0.9,,share,Plan,monthly\n"
+        "weekly,Bad frequency,transit_boardings,increase,2023,2030,,0.25,boardings,Plan,weekly\n"
+    )
+    outcome = ingest_feed(conn, city, "goals")
+    assert (outcome.rows_accepted, outcome.rows_quarantined) == (2, 1)
+    assert conn.execute("SELECT goal_id, frequency FROM core.goals ORDER BY 1").fetchall() == [("grow-km", None), ("share-311", "monthly")]
+    [rules] = conn.execute("SELECT failed_rules FROM meta.quarantine").fetchone()
+    assert any(rule.startswith("frequency") for rule in rules)
+
+
+def test_the_catalog_refuses_a_table_or_column_that_is_not_an_identifier_on_load(tmp_path: Path) -> None:
+    from city_outcomes.metrics.catalog import CatalogError, load_family
+    from tests.test_metric_catalog import ENTRY, _family
+
+    good = ENTRY.format(name="a", formula="building_emissions_monthly", inputs="building_energy")
+    assert load_family(_family(tmp_path, good))[0].value_column == "co2e_tonnes"
+    for bad in (good.replace("value_column: co2e_tonnes", 'value_column: co2e_tonnes" + 1'),
+                good.replace("table: out.building_emissions_monthly", "table: out.x; DROP TABLE core.goals")):
+        with pytest.raises(CatalogError, match="should match pattern"):
+            load_family(_family(tmp_path, bad))

@@ -1,8 +1,8 @@
 """A goal's metric series: annual sums (and monthly values) read through the metric catalog.
 
 The table and columns come from the catalog entry (``table``, ``value_column``,
-``denominator_column``, ``period_column``), never from a user; they are still checked against an
-identifier pattern and quoted (``quote_ident``, as ``trace.py`` and ``metrics/monthly.py`` do) before
+``denominator_column``, ``period_column``), never from a user; the catalog checks them against an
+identifier pattern when it loads, and they are checked again here and quoted (``quote_ident``, as ``trace.py`` and ``metrics/monthly.py`` do) before
 they go into the SQL of ``goal_metric_annual.sql`` / ``goal_metric_monthly.sql``, and every value is bound.
 
 A year counts only when it is complete: it has ended by ``as_of`` and every one of its 12 months

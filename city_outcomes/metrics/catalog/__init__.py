@@ -23,6 +23,7 @@ from data_contracts import all_contracts
 
 CATALOG_DIR = Path(str(files(__package__)))
 SQL_DIR = CATALOG_DIR.parent.parent / "sql"
+IDENTIFIER = r"^[a-z_][a-z0-9_]{0,63}$"
 
 
 class UnknownMetric(KeyError):
@@ -44,12 +45,13 @@ class MetricEntry(BaseModel):
     name: str = Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")
     title: str
     unit: str
-    value_column: str  # the column of `table` holding the number (summed over the grain when aggregated)
+    # Table and column names go into SQL (quoted) wherever a metric is read generically (trace, goals): plain identifiers only.
+    value_column: str = Field(pattern=IDENTIFIER)  # the column of `table` holding the number (summed over the grain when aggregated)
     # For a share: the column the summed value is divided by (a ratio of sums, never a sum of ratios).
-    denominator_column: str | None = None
-    table: str  # schema.table in the warehouse, built by one Dagster asset
+    denominator_column: str | None = Field(default=None, pattern=IDENTIFIER)
+    table: str = Field(pattern=r"^[a-z_][a-z0-9_]{0,63}\.[a-z_][a-z0-9_]{0,63}$")  # schema.table in the warehouse, built by one Dagster asset
     grain: list[str]  # the columns that identify one row of the table
-    period_column: str | None = None  # the date column a --period selects on
+    period_column: str | None = Field(default=None, pattern=IDENTIFIER)  # the date column a --period selects on
     dimensions: list[str] = []  # columns a reader may filter or group by
     formula: str  # city_outcomes/sql/<formula>.sql
     inputs: list[str]  # contracts (feeds) and reference tables the formula reads
