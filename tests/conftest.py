@@ -43,6 +43,30 @@ def demo_city(tmp_path: Path) -> CityConfig:
     return city
 
 
+@pytest.fixture(scope="session")
+def published_demo(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> CityConfig:
+    """The demo city run once through every asset (site included) for the whole test session, to read only.
+
+    Under pytest-xdist every worker shares the one run (a file lock in the session's temporary root): the
+    demo pipeline takes minutes, and several modules only read what it made. A test that writes must build
+    its own city."""
+    import dagster as dg
+    from filelock import FileLock
+
+    from pipelines.run import materialize_city
+
+    root = tmp_path_factory.getbasetemp() if worker_id == "master" else tmp_path_factory.getbasetemp().parent
+    folder = root / "published-demo"
+    with FileLock(str(root / "published-demo.lock")):
+        if not (folder / ".done").exists():
+            folder.mkdir(exist_ok=True)
+            city = write_city(folder)
+            generate(city.inbox_dir)
+            assert materialize_city(city, dg.DagsterInstance.ephemeral()).success
+            (folder / ".done").touch()
+    return load_city_config(folder / "city.yaml")
+
+
 @pytest.fixture
 def conn(tmp_path: Path):
     connection = warehouse.connect(tmp_path / "warehouse.duckdb")

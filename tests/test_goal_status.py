@@ -9,7 +9,6 @@ import math
 from datetime import date
 from pathlib import Path
 
-import dagster as dg
 import pytest
 
 from city_outcomes import warehouse
@@ -264,14 +263,8 @@ pytestmark_pipeline = pytest.mark.xdist_group("test_goal_status_pipeline")
 
 
 @pytest.fixture(scope="module")
-def built_demo(tmp_path_factory: pytest.TempPathFactory) -> CityConfig:
-    from city_outcomes.demo import generate
-    from pipelines.run import materialize_city
-
-    city = write_city(tmp_path_factory.mktemp("city"))
-    generate(city.inbox_dir)
-    assert materialize_city(city, dg.DagsterInstance.ephemeral()).success
-    return city
+def built_demo(published_demo: CityConfig) -> CityConfig:
+    return published_demo
 
 
 @pytestmark_pipeline

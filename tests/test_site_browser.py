@@ -53,13 +53,8 @@ def _serve(folder: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, list[str]]]:
-    from city_outcomes.demo import generate
-    from tests.conftest import write_city
-
-    city = write_city(tmp_path_factory.mktemp("city"))
-    generate(city.inbox_dir)
-    assert materialize_city(city, dg.DagsterInstance.ephemeral()).success
+def demo_site(published_demo) -> Iterator[tuple[str, list[str]]]:
+    city = published_demo
     pages = sorted(p.name for p in city.site_dir.glob("*.html"))
     for url in _serve(city.site_dir):
         yield url, pages
