@@ -109,6 +109,7 @@ def test_site_render_smoke(tmp_path: Path) -> None:
     the browser, the site's build time and size are printed, and no page logs an error."""
     from tests.building_bills import write_payload_city
 
+    (tmp_path / "city").mkdir()
     city = write_payload_city(tmp_path / "city", registries=True)
     done = _run("site_render.py", tmp_path / "out", "--city", str(city.config_path))
     output = done.stdout + done.stderr

@@ -11,6 +11,7 @@ import time
 from datetime import date
 from pathlib import Path
 
+import dagster as dg
 import pandas as pd
 import pytest
 
@@ -137,3 +138,18 @@ def test_the_downloads_are_safe_for_spreadsheets(bill_city) -> None:
     for path in (city.site_dir / "charts").glob("*.csv"):
         for row in csv.reader(io.StringIO(path.read_text())):
             assert not any(cell.startswith(("=", "+", "@")) for cell in row), (path.name, row)
+
+
+def test_the_site_asset_comes_after_every_metric_and_the_monthly_refresh_republishes_it() -> None:
+    from city_outcomes.config import DEMO_CITY_CONFIG, load_city_config
+    from pipelines.definitions import build_definitions
+
+    definitions = build_definitions(load_city_config(DEMO_CITY_CONFIG))
+    graph = definitions.resolve_asset_graph()
+    site = dg.AssetKey(["site", "dashboard"])
+    parents = graph.get(site).parent_keys
+    metrics = {key for key in graph.get_all_asset_keys() if key.path[0] == "out"}
+    assert metrics and metrics <= parents  # every metric table and the goal statuses
+    assert {dg.AssetKey(["out", "goal_status"]), dg.AssetKey(["out", "goal_series"])} <= parents
+    refresh = definitions.resolve_job_def("monthly_refresh")
+    assert site in refresh.asset_layer.selected_asset_keys
