@@ -47,11 +47,17 @@ def test_every_page_is_written_with_its_charts_files(bill_city) -> None:
             "goal-hold-buildings.html", "initiative-retrofits.html", "initiative-controls.html"} <= set(published.pages)
     for name in published.pages:
         assert published.page(name).is_file(), name
-    # Every chart: its spec, data, PNG and SVG, linked from its page.
+    # Every chart: its spec, data, PNG and SVG, linked from its page; an overview card's sparkline has its spec and
+    # data only (its image is the goal page's chart).
     assert "goal-halve-buildings" in published.charts and "goal-halve-buildings-card" in published.charts
     for chart in published.charts:
+        card = chart.endswith("-card")
         for suffix in (".vl.json", ".csv", ".png", ".svg"):
-            assert (city.site_dir / "charts" / f"{chart}{suffix}").stat().st_size > 0, (chart, suffix)
+            path = city.site_dir / "charts" / f"{chart}{suffix}"
+            assert path.exists() == (not card or suffix in (".vl.json", ".csv")), (chart, suffix)
+            assert not path.exists() or path.stat().st_size > 0, (chart, suffix)
+    overview = published.index.read_text()
+    assert 'href="charts/goal-halve-buildings-card.csv"' in overview and "goal-halve-buildings-card.png" not in overview
     goal_page = published.page("goal-halve-buildings.html").read_text()
     assert 'href="charts/goal-halve-buildings.csv"' in goal_page and 'href="charts/goal-halve-buildings.png"' in goal_page
     # Every page links every section of the navigation, and names the city and the data-through month.

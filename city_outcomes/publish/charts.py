@@ -13,7 +13,9 @@ autoescape); the CSV and the written spec go through ``safe_text`` (``csv_cell``
 
 from __future__ import annotations
 
+import copy
 import csv
+import functools
 import io
 import numbers
 import re
@@ -66,6 +68,8 @@ class Figure:
     data: pd.DataFrame
     columns: dict[str, str]
     formats: Mapping[str, str] = field(default_factory=dict)
+    # The image files write() makes by default: none for an overview card's sparkline (the goal page's chart is its image).
+    exports: tuple[str, ...] = ("png", "svg")
 
     def __post_init__(self) -> None:
         if not ID_PATTERN.fullmatch(self.id):
@@ -75,12 +79,17 @@ class Figure:
             raise ValueError(f"figure {self.id}: columns {missing} are not in its data (it has {list(self.data.columns)})")
 
     # --- the spec ---------------------------------------------------------------------------------------
+    @functools.cached_property
+    def _validated_spec(self) -> dict[str, Any]:
+        # altair validates a spec against the Vega-Lite schema on every to_dict() (0.2 s a chart): once is enough.
+        return self.chart.to_dict()
+
     def page_spec(self, high_contrast: bool = False) -> dict[str, Any]:
         """The Vega-Lite spec to embed: width of its container, no title (the page's heading is the title),
         data inline (top-level ``datasets``), autosize fit-x, ``description`` for the SVG's aria-label, and
         the shared config (``chart_style.HIGH_CONTRAST_CONFIG`` with ``high_contrast=True``; only ``config``
         differs between the two)."""
-        spec = self.chart.to_dict()
+        spec = copy.deepcopy(self._validated_spec)
         spec.pop("title", None)
         spec["width"] = "container"
         spec["autosize"] = {"type": "fit-x", "contains": "padding"}
@@ -147,11 +156,11 @@ class Figure:
             yield {column: value.item() if isinstance(value, np.generic) else value for column, value in row.items()}
 
     # --- files ------------------------------------------------------------------------------------------
-    def write(self, folder: Path, formats: Iterable[str] = ("png", "svg"), width: int = chart_style.EXPORT_WIDTH) -> dict[str, str]:
+    def write(self, folder: Path, formats: Iterable[str] | None = None, width: int = chart_style.EXPORT_WIDTH) -> dict[str, str]:
         """Write ``folder/charts/<id>.vl.json`` (the page spec, script-safe JSON), ``.csv`` and the exports in
         ``formats`` ("png", "svg"; vl-convert, ``width`` CSS px wide, PNG at ``chart_style.EXPORT_SCALE``);
         returns their paths relative to ``folder`` by kind ("spec", "csv", "png", "svg")."""
-        formats = list(formats)
+        formats = list(self.exports if formats is None else formats)
         unknown = set(formats) - {"png", "svg"}
         if unknown:
             raise ValueError(f"figure {self.id}: unknown export formats {sorted(unknown)} (png, svg)")
@@ -402,7 +411,8 @@ def line_against_target(
     value_columns = [column for column in ("value", "path", "target") if column in table]
     numbers = ".1%" if is_share(unit) else number_format(table[value_columns].to_numpy().ravel())
     formats = {"period": period, **{column: numbers for column in value_columns}}
-    return Figure(id=id, title=title, description=description, summary=summary, chart=chart, data=table, columns=columns, formats=formats)
+    return Figure(id=id, title=title, description=description, summary=summary, chart=chart, data=table, columns=columns, formats=formats,
+                  exports=() if small else ("png", "svg"))
 
 
 def _line_summary(title: str, series: pd.DataFrame, path: pd.DataFrame | None, incomplete: pd.DataFrame | None, unit: str, period: str) -> str:

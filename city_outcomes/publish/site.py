@@ -155,7 +155,7 @@ def build_site(conn: duckdb.DuckDBPyConnection, city: CityConfig, target: Path, 
         for page in pages:
             files = {}
             for figure in page.figures:
-                files[figure.id] = figure.write(release)
+                files[figure.id] = {"png": None, "svg": None, **figure.write(release)}
                 charts.append(figure.id)
             for download in page.downloads:
                 (release / download.path).write_text(download.content, encoding="utf-8")
