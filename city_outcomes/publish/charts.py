@@ -31,6 +31,7 @@ import pandas as pd
 import vl_convert
 
 from city_outcomes.publish import chart_style
+from city_outcomes.publish.formatting import is_missing as _missing
 from city_outcomes.publish.safe_text import csv_cell, script_json
 
 ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -183,15 +184,6 @@ class Figure:
 
 
 # --- cell and sentence formatting -----------------------------------------------------------------------
-def _missing(value: Any) -> bool:
-    if value is None:
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
-
 def _period_text(value: Any, kind: str) -> str:
     if kind == "year":
         return str(value.year) if isinstance(value, (date, datetime, pd.Timestamp)) else str(int(value))

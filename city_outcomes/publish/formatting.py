@@ -6,6 +6,8 @@ import math
 from datetime import date, datetime
 from typing import Any
 
+import pandas as pd
+
 
 def value(number: float | int | None, unit: str = "") -> str:
     """A metric's value in words: thousands separated, shares as percentages, '–' where there is none."""
@@ -42,3 +44,13 @@ def money(amount: float | None) -> str:
 def capitalize_first(text: str) -> str:
     """A sentence's first letter in capitals, the rest as it is (unlike Jinja's ``capitalize``)."""
     return text[:1].upper() + text[1:]
+
+
+def is_missing(value: Any) -> bool:
+    """Whether a cell holds no value: None, NaN, NaT or pandas' NA (what a table shows as '–')."""
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False

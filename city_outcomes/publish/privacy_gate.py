@@ -37,6 +37,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from city_outcomes.publish.formatting import is_missing as _missing
+
 if TYPE_CHECKING:
     from city_outcomes.publish.charts import Figure
 
@@ -82,15 +84,6 @@ class _Line:
     name: str
     cells: list[Cell]
     total: Cell
-
-
-def _missing(value: Any) -> bool:
-    if value is None:
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
 
 
 def _small(value: Any, k: int) -> bool:
