@@ -159,3 +159,20 @@ def test_the_site_asset_comes_after_every_metric_and_the_monthly_refresh_republi
     assert {dg.AssetKey(["out", "goal_status"]), dg.AssetKey(["out", "goal_series"])} <= parents
     refresh = definitions.resolve_job_def("monthly_refresh")
     assert site in refresh.asset_layer.selected_asset_keys
+
+
+def test_a_monthly_goal_on_a_yearly_total_draws_its_target_in_months() -> None:
+    """A goal of 600 trips a year followed month by month: its path and target point are 600 / 12 = 50 a month,
+    not 600 drawn beside monthly values of about 80."""
+    from types import SimpleNamespace
+
+    from city_outcomes.publish.pages.goals import goal_figure
+
+    path = [(date(2023, month, 1), 80.0 - 2.5 * (month - 1)) for month in range(1, 13)] + [(date(2024, 12, 1), 50.0)]
+    status = SimpleNamespace(
+        goal={"goal_id": "trips", "title": "Trips", "unit": "trips"}, frequency="monthly", metric=None, series=[],
+        monthly_series=[(date(2023, month, 1), 80.0) for month in range(1, 13)], path=path, target_value=600.0,
+    )
+    figure = goal_figure(status, k=11)
+    targets = figure.data.dropna(subset=["target"])
+    assert targets[["period", "target"]].values.tolist() == [[pd.Timestamp("2024-12-01"), 50.0]]

@@ -86,7 +86,8 @@ class _Line:
     total: Cell
 
 
-def _small(value: Any, k: int) -> bool:
+def is_small_count(value: Any, k: int) -> bool:
+    """Whether a count breaks the rule: from 1 to k−1 (a zero or a missing cell does not)."""
     return not _missing(value) and 0 < float(value) < k
 
 
@@ -146,7 +147,7 @@ def suppress_small_counts(
     keys = group_columns if group_columns is not None else [c for c in table.columns if c not in count_columns and c != total_column]
     total_index = _total_row_index(table, keys, total_row)
     values = {cell: table.at[cell] for cell in _count_cells(table, count_columns, total_column)}
-    primary = {cell for cell, value in values.items() if _small(value, k)}
+    primary = {cell for cell, value in values.items() if is_small_count(value, k)}
     suppressed = set(primary)
     lines = _lines(table, count_columns, total_column, total_index)
 
@@ -233,7 +234,7 @@ class PublishedTable:
         problems = [
             f"{self._where(cell)}: a count from 1 to {k - 1} is published"
             for cell in _count_cells(frame, self.count_columns, self.total_column)
-            if _small(frame.at[cell], k)
+            if is_small_count(frame.at[cell], k)
         ]
         total_index = _total_row_index(frame, self._keys(), self.total_row)
         for line in _lines(frame, self.count_columns, self.total_column, total_index):

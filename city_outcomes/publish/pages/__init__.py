@@ -58,7 +58,7 @@ class Page:
     context: dict[str, Any] = field(default_factory=dict)
     figures: list[Figure] = field(default_factory=list)
     downloads: list[Download] = field(default_factory=list)
-    # Every table of counts the page publishes outside its figures (figures of count metrics are checked too).
+    # Every table of counts the page publishes, its figures of count metrics among them: the privacy gate checks these.
     count_tables: list[PublishedTable] = field(default_factory=list)
 
 

@@ -14,7 +14,7 @@ import pandas as pd
 from city_outcomes.publish import formatting
 from city_outcomes.publish.charts import Figure, line_against_target
 from city_outcomes.publish.pages import Page, SiteData, goal_page_path, initiative_page_path
-from city_outcomes.publish.privacy_gate import PublishedTable, chart_table, fewer_than, suppress_small_counts
+from city_outcomes.publish.privacy_gate import PublishedTable, chart_table, fewer_than, is_small_count, suppress_small_counts
 
 
 def is_monthly(status: Any) -> bool:
@@ -51,7 +51,8 @@ def goal_figure(status: Any, k: int, small: bool = False) -> Figure:
         series = suppress_small_counts(series, count_columns=["value"], k=k)
         series = series[series["value"].notna()][["period", "value"]]
     path = pd.DataFrame([(_period(p), v) for p, v in status.path], columns=["period", "value"]) if status.path else None
-    target = (_period(status.path[-1][0]), status.target_value) if status.path and status.target_value is not None else None
+    # The path ends at the target in the series' own unit (a monthly path of a yearly total is a twelfth of it).
+    target = (_period(status.path[-1][0]), status.path[-1][1]) if status.path and status.target_value is not None else None
     return line_against_target(
         f"goal-{goal['goal_id']}" + ("-card" if small else ""),
         goal["title"],
@@ -67,7 +68,7 @@ def goal_figure(status: Any, k: int, small: bool = False) -> Figure:
 
 def _shown(status: Any, value: float | None, unit: str, k: int) -> str:
     """A headline value in words; a small count of a count metric as "fewer than k" (the privacy rule)."""
-    if value is not None and is_count(status) and 0 < value < k:
+    if is_count(status) and is_small_count(value, k):
         return fewer_than(k)
     return formatting.value(value, unit)
 
