@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -185,27 +186,46 @@ def test_a_summary_during_a_run_waits_and_does_not_break_it(killed_then_rerun: d
 
 
 def test_a_run_worker_waits_for_a_cli_run_holding_the_warehouse(tmp_path: Path) -> None:
-    """What a run the daemon launches does (it sets up the warehouse resource) while `city-outcomes run` writes."""
+    """What a run the daemon launches does (it sets up the warehouse resource) while `city-outcomes run` writes.
+
+    The holder lets go only once the run has said it is waiting (a release file), not after a fixed
+    sleep: on a loaded machine Dagster's start-up alone can outlast any fixed hold, and the run would
+    then never have had to wait.
+    """
     city = small_city(tmp_path)
-    holder = tmp_path / "hold.py"
+    holder, release = tmp_path / "hold.py", tmp_path / "release"
     holder.write_text(textwrap.dedent(f"""
-        import sys, time
+        import pathlib, sys, time
         from city_outcomes.locking import Holder, hold_warehouse
         with hold_warehouse({str(city.warehouse_path)!r}, Holder.this_process("city-outcomes run", "writing", "feedface-0000")):
             print("holding", flush=True)
-            time.sleep(3)
+            deadline = time.monotonic() + 300
+            while not pathlib.Path({str(release)!r}).exists() and time.monotonic() < deadline:
+                time.sleep(0.05)
     """))
     process = subprocess.Popen([sys.executable, str(holder)], cwd=PROJECT, stdout=subprocess.PIPE, text=True)
     assert process.stdout.readline().strip() == "holding"
-    began = time.monotonic()
+    waiting = f"Waiting for run feedface (city-outcomes run, pid {process.pid}, started "
+    outcome: dict = {}
     with dg.DagsterInstance.ephemeral() as instance:
-        result = materialize_city(city, instance)
-        waited = time.monotonic() - began
-        logs = [e.message for e in instance.all_logs(result.run_id)]
+        worker = threading.Thread(target=lambda: outcome.update(result=materialize_city(city, instance)))
+        worker.start()
+
+        def run_is_waiting() -> bool:
+            return any(waiting in (e.message or "") for run in instance.get_runs() for e in instance.all_logs(run.run_id))
+
+        try:
+            wait_for(run_is_waiting, timeout=300, what="the run to say it waits for the holder")
+            released_at = time.time()
+        finally:
+            release.touch()
+            worker.join(timeout=600)
+        result = outcome["result"]
+        materialized = instance.get_records_for_run(result.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION).records
     process.wait(timeout=30)
     assert result.success
-    assert any(f"Waiting for run feedface (city-outcomes run, pid {process.pid}, started " in m for m in logs), logs
-    assert waited >= 2  # it started writing only once the other process let go
+    # It wrote nothing while the other process held the warehouse: every asset landed after the release.
+    assert materialized and min(record.event_log_entry.timestamp for record in materialized) >= released_at
 
 
 def test_a_stale_holder_record_is_not_believed_and_a_killed_holder_does_not_block(tmp_path: Path) -> None:
