@@ -8,7 +8,9 @@ the warehouse is one DuckDB file: a production profile can attach a DuckLake cat
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -30,17 +32,31 @@ def extension_directory() -> Path:
     version = f"v{duckdb.__version__}"
     platform = duckdb.connect().execute("PRAGMA platform").fetchone()[0]
     folder = Path(sys.prefix) / "duckdb_extensions"
-    target = folder / version / platform
-    target.mkdir(parents=True, exist_ok=True)
+    shipped = []
     for name in EXTENSIONS:
         spec = importlib.util.find_spec(f"duckdb_extension_{name}")
-        if spec is None or not spec.submodule_search_locations:
-            continue
-        shipped = Path(next(iter(spec.submodule_search_locations))) / "extensions" / version / f"{name}.duckdb_extension"
-        link = target / shipped.name
-        if shipped.exists() and not link.exists():
-            link.symlink_to(shipped)
+        if spec is not None and spec.submodule_search_locations:
+            shipped.append(Path(next(iter(spec.submodule_search_locations))) / "extensions" / version / f"{name}.duckdb_extension")
+    link_extensions(folder / version / platform, [path for path in shipped if path.exists()])
     return folder
+
+
+def link_extensions(target: Path, shipped: list[Path]) -> None:
+    """Link each of the ``shipped`` extension files into ``target``, safely from many processes at once.
+
+    Several processes (test workers, a run and a summary) may connect for the first time together,
+    and a link may be left from an older environment: each link is made under a name of its own
+    and renamed into place, so nobody fails on a link another process has just made.
+    """
+    target.mkdir(parents=True, exist_ok=True)
+    for path in shipped:
+        link = target / path.name
+        if link.is_symlink() and link.resolve() == path.resolve():
+            continue
+        temporary = target / f".{path.name}.{os.getpid()}.{threading.get_ident()}"
+        temporary.unlink(missing_ok=True)
+        temporary.symlink_to(path)
+        os.replace(temporary, link)
 
 
 # The embedded warehouse shares a laptop or a small server: DuckDB spills to disk beyond this,

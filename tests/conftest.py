@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -62,9 +63,22 @@ def published_demo(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> 
             folder.mkdir(exist_ok=True)
             city = write_city(folder)
             generate(city.inbox_dir)
-            assert materialize_city(city, dg.DagsterInstance.ephemeral()).success
+            result = materialize_city(city, dg.DagsterInstance.ephemeral())
+            # What the run did, for tests on the run itself (the result cannot cross xdist workers).
+            checks = [e.event_specific_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
+            (folder / "run.json").write_text(json.dumps({
+                "success": result.success,
+                "materialized": sorted({e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}),
+                "checks": [{"asset": c.asset_key.to_user_string(), "check": c.check_name, "passed": c.passed} for c in checks],
+            }))
+            assert result.success
             (folder / ".done").touch()
     return load_city_config(folder / "city.yaml")
+
+
+def published_demo_run(city: CityConfig) -> dict:
+    """What the run behind :func:`published_demo` did: ``success``, ``materialized`` keys and ``checks``."""
+    return json.loads((city.config_path.parent / "run.json").read_text())
 
 
 @pytest.fixture

@@ -64,30 +64,51 @@ EV_ROWS = [
 ]
 
 
+# The placeholders, each under its own rule only (the epoch end is not also "ends before it starts").
+EV_PLACEHOLDERS = {
+    2: [f"end_time: {EPOCH_RULE}"],
+    3: [f"open_session_placeholder: {OPEN_SESSION_RULE}"],
+    4: [f"open_session_placeholder: {OPEN_SESSION_RULE}"],
+    6: [f"null_island: {NULL_ISLAND_RULE}: latitude and longitude are both 0"],
+    # A start on 1900-01-01 is before any city's first_month too, but it is named as a placeholder
+    # only: "set first_month earlier" would be the wrong advice for it.
+    8: [f"start_time: {DAY_1900_RULE}"],
+}
+
+
 def test_placeholders_in_ev_sessions_are_quarantined_by_name_through_the_cli(tmp_path: Path) -> None:
-    city = write_city(tmp_path, feeds={"ev_charging_sessions": EV_FEED}, first_month="1970-01-01")
+    # first_month 2024: a run makes one partition a month from there (from 1970 it made 680, and the
+    # test spent five minutes in Dagster's event log). Row 9, in 1970, is then before first_month.
+    city = write_city(tmp_path, feeds={"ev_charging_sessions": EV_FEED}, first_month="2024-01-01")
     _feed_file(city, "ev", "sessions.csv", EV_HEADER + "\n".join(EV_ROWS) + "\n")
     result = CliRunner().invoke(app, ["run", "--city", str(city.config_path)], env={"DAGSTER_HOME": str(tmp_path / "home")})
     assert result.exit_code == 0, result.output
 
     conn = duckdb.connect(str(city.warehouse_path), read_only=True)
     quarantined = _quarantine(conn, "ev_charging_sessions")
-    # A start on 1900-01-01 is before city.first_month too, but it is named as a placeholder only:
-    # "set first_month earlier" would be the wrong advice for it.
-    assert quarantined.pop(8) == [f"start_time: {DAY_1900_RULE}"]
-    assert quarantined == {
-        # Only the placeholder rule: the epoch end is not also reported as "ends before it starts".
-        2: [f"end_time: {EPOCH_RULE}"],
-        3: [f"open_session_placeholder: {OPEN_SESSION_RULE}"],
-        4: [f"open_session_placeholder: {OPEN_SESSION_RULE}"],
-        6: [f"null_island: {NULL_ISLAND_RULE}: latitude and longitude are both 0"],
-    }
+    # A real 1970 session before the city's first month gets the first_month advice, not a placeholder rule.
+    before = quarantined.pop(9)
+    assert len(before) == 1 and "first_month" in before[0] and "placeholder" not in before[0], before
+    assert quarantined == EV_PLACEHOLDERS
     kept = conn.execute("SELECT _source_row FROM core.ev_charging_sessions ORDER BY 1").fetchall()
-    assert [row for (row,) in kept] == [1, 5, 7, 9]
+    assert [row for (row,) in kept] == [1, 5, 7]
     conn.close()
     listing = CliRunner().invoke(app, ["quarantine", "--city", str(city.config_path)])
     assert "placeholder: timestamp at the Unix epoch 1970-01-01T00:00:00" in listing.output
     assert "placeholder: duration 838:59:59" in " ".join(listing.output.split())
+
+
+def test_a_session_36_hours_after_the_epoch_is_a_time_not_the_placeholder(tmp_path: Path) -> None:
+    # A city reporting from 1970: row 9 (1970-01-02 12:00 UTC) is within its months, and kept.
+    city = write_city(tmp_path, feeds={"ev_charging_sessions": EV_FEED}, first_month="1970-01-01")
+    _feed_file(city, "ev", "sessions.csv", EV_HEADER + "\n".join(EV_ROWS) + "\n")
+    conn = warehouse.connect(city.warehouse_path)
+    outcome = ingest_feed(conn, city, "ev_charging_sessions")
+    assert _quarantine(conn, "ev_charging_sessions") == EV_PLACEHOLDERS
+    kept = conn.execute("SELECT _source_row FROM core.ev_charging_sessions ORDER BY 1").fetchall()
+    assert [row for (row,) in kept] == [1, 5, 7, 9]
+    assert (outcome.rows_read, outcome.rows_accepted, outcome.rows_quarantined) == (9, 4, 5)
+    conn.close()
 
 
 def test_a_gbfs_station_with_nothing_at_it_last_reported_at_the_epoch(tmp_path: Path) -> None:
