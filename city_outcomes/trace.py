@@ -5,8 +5,8 @@ itself; the catalog entry; the SQL file that computes it, with the SHA-256 of it
 emission factor applied (value, unit, document, table, edition, how it was chosen); the activity
 rows (feed, contract and version, file, SHA-256, row numbers, count); and the Dagster runs and code
 versions that computed those months. Everything comes from the warehouse: the metric table's
-lineage columns (``_feed``, ``_file_sha256``, ``_source_row``), ``meta.landed_files``,
-``meta.file_reconciliation`` and ``meta.metric_runs``.
+lineage columns (``_feed``, ``_file_sha256``, ``_source_row``), the lists of factors its rows name by
+``factors_id`` (``out.factors_applied``), ``meta.landed_files``, ``meta.file_reconciliation`` and ``meta.metric_runs``.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from typing import Any
 import duckdb
 
 from city_outcomes.metrics.catalog import MetricEntry, catalog
+from city_outcomes.metrics.factor_sets import FACTORS_TABLE
 from city_outcomes.metrics.runs import code_version, metric_runs
 from city_outcomes.warehouse import quote_ident, table_exists
 
@@ -28,6 +29,8 @@ SOURCE_ROWS = "_source_rows"
 # Settings a formula ran with, shown where a metric table carries them as columns.
 PARAMETER_COLUMNS = ("factor_set", "factor_basis", "factor_choice", "market_method", "gwp_set", "grid_subregion")
 FACTORS_COLUMN = "factors_applied"
+FACTORS_ID_COLUMN = "factors_id"
+MARKET_IDS = {"co2e_tonnes_market": "market_factors_id"}  # value column -> the ids of the factors it used
 PERIOD = re.compile(r"^(\d{4})(?:-(\d{2}))?$")
 
 
@@ -174,8 +177,19 @@ def trace_metric(conn: duckdb.DuckDBPyConnection, name: str, period: str | None 
     )
     for parameter in (c for c in PARAMETER_COLUMNS if c in columns):
         trace.parameters[parameter] = [r[0] for r in conn.execute(f"SELECT DISTINCT CAST({quote_ident(parameter)} AS VARCHAR) FROM ({selection}) ORDER BY 1", params).fetchall()]
-    if FACTORS_COLUMN in columns:
-        cursor = conn.execute(f"SELECT DISTINCT factor.* FROM (SELECT unnest({FACTORS_COLUMN}) AS factor FROM ({selection})) ORDER BY ALL", params)
+    # Emissions rows name their list of factors by id (out.factors_applied, city_outcomes/metrics/factor_sets.py);
+    # a table that still carries the lists on its rows (the community inventory's) is read as it is.
+    # A market-based figure is traced to the factors it used (before the ids, trace listed the location-based ones).
+    factor_lists = None
+    id_column = MARKET_IDS.get(entry.value_column, FACTORS_ID_COLUMN)
+    id_column = id_column if id_column in columns else FACTORS_ID_COLUMN
+    if id_column in columns:
+        factor_lists = (f"SELECT lists.{FACTORS_COLUMN} FROM (SELECT DISTINCT {id_column} FROM ({selection})) AS used "
+                        f"JOIN {FACTORS_TABLE} AS lists ON lists.factors_id = used.{id_column}")
+    elif FACTORS_COLUMN in columns:
+        factor_lists = selection
+    if factor_lists is not None:
+        cursor = conn.execute(f"SELECT DISTINCT factor.* FROM (SELECT unnest({FACTORS_COLUMN}) AS factor FROM ({factor_lists})) ORDER BY ALL", params)
         names = [d[0] for d in cursor.description]
         trace.factors = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     # Row-level tables carry each row's _source_row; tables of counts carry the list of rows counted (_source_rows).

@@ -11,7 +11,7 @@ import importlib.util
 import os
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from functools import cache
@@ -128,13 +128,17 @@ def _columns(conn: duckdb.DuckDBPyConnection, relation: str) -> list[tuple]:
     return [(row[0], row[1]) for row in conn.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()]
 
 
-def replace_months(conn: duckdb.DuckDBPyConnection, table: str, rows: str, months: tuple[date, date]) -> int:
+def replace_months(conn: duckdb.DuckDBPyConnection, table: str, rows: str, months: tuple[date, date],
+                   also: Callable[[duckdb.DuckDBPyConnection], None] | None = None) -> int:
     """Replace ``table``'s rows of months [start, end) (its ``period_month``) with the relation ``rows`` (a table name
     or a parenthesized query), in one transaction; return the rows the table then holds in those months.
+    ``also`` writes what the rows refer to (their factors) in the same transaction, before them.
 
     A table written by an earlier version of its metric (other columns or types) is rebuilt, not mixed with rows of
     another shape."""
     with transaction(conn):
+        if also is not None:
+            also(conn)
         if table_exists(conn, *table.split(".")) and _columns(conn, table) != _columns(conn, rows):
             conn.execute(f"DROP TABLE {table}")
         conn.execute(f"CREATE TABLE IF NOT EXISTS {table} AS SELECT * FROM {rows} LIMIT 0")

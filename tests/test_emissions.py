@@ -9,6 +9,7 @@ import pytest
 from city_outcomes.config import CityConfig
 from city_outcomes.feeds.ingest import ingest_feed
 from city_outcomes.metrics.emissions import MissingFactorError, refresh_building_emissions, unmatched_energy_rows, write_unit_conversions
+from city_outcomes.metrics.factor_sets import factors_joined
 from tests.conftest import write_city
 
 # Published values, typed here from the documents (not read from the project's tables):
@@ -73,7 +74,7 @@ def test_a_configured_per_gas_edition_applies_the_gwps(tmp_path, conn) -> None:
     by_hand_kg = kwh / 1000 * KG_PER_LB * (RFCE_CO2 + RFCE_CH4 * AR4_CH4 + RFCE_N2O * AR4_N2O)
     assert _emissions(conn, "F-0101", date(2024, 7, 1), "electricity") == pytest.approx(by_hand_kg / 1000, rel=1e-9)
     row = conn.execute(
-        "SELECT factor_set, factor_basis, factor_choice, co2_kg, [f.gas FOR f IN factors_applied] FROM out.building_emissions_monthly "
+        f"SELECT factor_set, factor_basis, factor_choice, co2_kg, [f.gas FOR f IN factors_applied] FROM {factors_joined(conn, 'out.building_emissions_monthly')} "
         "WHERE building_id = 'F-0101' AND period_month = '2024-07-01' AND energy_type = 'electricity'"
     ).fetchone()
     assert row[:3] == ("epa_ghg_hub_2021", "per_gas", "configured: city.electricity_factors[2024]")

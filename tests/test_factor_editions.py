@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 from city_outcomes.config import DEMO_CITY_CONFIG, REFERENCE_DATA, CityConfig
 from city_outcomes.feeds.ingest import ingest_feed
 from city_outcomes.metrics.emissions import MissingFactorError, refresh_building_emissions, write_unit_conversions
+from city_outcomes.metrics.factor_sets import factors_joined
 from tests.conftest import REALDATA, write_city
 
 KG_PER_LB = 0.45359237
@@ -118,7 +119,8 @@ def _run(conn, city: CityConfig, months: tuple[date, date] = (date(2019, 1, 1), 
 
 
 def _rows(conn, where: str = "true") -> list[dict]:
-    cursor = conn.execute(f"SELECT * FROM out.building_emissions_monthly WHERE {where} ORDER BY period_month, energy_type")
+    """The building rows with their lists of factors joined back (factors_applied, market_factors_applied)."""
+    cursor = conn.execute(f"SELECT * FROM {factors_joined(conn, 'out.building_emissions_monthly')} WHERE {where} ORDER BY period_month, energy_type")
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
@@ -265,7 +267,7 @@ def test_grants_pass_january_2023_electricity_with_egrid2021_nwpp_co2e(tmp_path:
         refresh_building_emissions(conn, city, (date(2023, 1, 1), date(2023, 6, 1)))
         ours, choices = conn.execute(
             "SELECT sum(co2e_tonnes), list(DISTINCT factor_choice || ' ' || factor_basis || ' ' || factors_applied[1].value) "
-            "FROM out.building_emissions_monthly WHERE period_month = DATE '2023-01-01' AND energy_type = 'electricity'"
+            f"FROM {factors_joined(conn, 'out.building_emissions_monthly')} WHERE period_month = DATE '2023-01-01' AND energy_type = 'electricity'"
         ).fetchone()
     finally:
         conn.close()

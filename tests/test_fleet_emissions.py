@@ -24,6 +24,7 @@ import yaml
 from city_outcomes.config import DEMO_CITY_CONFIG, CityConfig
 from city_outcomes.feeds.ingest import ingest_feed
 from city_outcomes.metrics.emissions import write_unit_conversions
+from city_outcomes.metrics.factor_sets import factors_joined
 from city_outcomes.metrics.fleet import describe_missing, fleet_fuel_without_emissions, refresh_fleet_emissions
 from tests.conftest import write_city
 
@@ -164,7 +165,7 @@ def test_litres_and_gasoline_gallon_equivalents_convert(built) -> None:
 
 def test_every_row_carries_its_lineage_and_factors(built) -> None:
     rows = built.execute(
-        "SELECT vehicle_id, _feed, _source_row, len(factors_applied) FROM out.fleet_emissions_monthly ORDER BY _source_row"
+        f"SELECT vehicle_id, _feed, _source_row, len(factors_applied) FROM {factors_joined(built, 'out.fleet_emissions_monthly')} ORDER BY _source_row"
     ).fetchall()
     assert [r[0] for r in rows] == [p[0] for p in PURCHASES]
     assert {r[1] for r in rows} == {"fleet_fuel"}
@@ -173,7 +174,8 @@ def test_every_row_carries_its_lineage_and_factors(built) -> None:
     # EV charging in 2024: one eGRID2023 CO2e rate.
     assert [r[3] for r in rows] == [3, 3, 4, 4, 1, 3, 1]
     e85_tables = built.execute(
-        "SELECT list(f.source_table ORDER BY f.activity, f.gas) FROM (SELECT unnest(factors_applied) AS f FROM out.fleet_emissions_monthly WHERE vehicle_id = 'T-E85')"
+        "SELECT list(f.source_table ORDER BY f.activity, f.gas) FROM (SELECT unnest(factors_applied) AS f "
+        f"FROM {factors_joined(built, 'out.fleet_emissions_monthly')} WHERE vehicle_id = 'T-E85')"
     ).fetchone()[0]
     assert "Table 2 Mobile Combustion CO2" in e85_tables
     assert "Table 5 Mobile CH4/N2O Non-Road: Construction/Mining Offroad Trucks, Gasoline" in e85_tables

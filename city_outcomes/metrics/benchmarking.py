@@ -14,7 +14,13 @@ import duckdb
 from city_outcomes.config import CityConfig
 from city_outcomes.feeds.ingest import ensure_core_table
 from city_outcomes.feeds.privacy import PrivacyPolicy
-from city_outcomes.metrics.emissions import MissingFactorError, check_factor_coverage, missing_factor_message, stage_emissions
+from city_outcomes.metrics.emissions import (
+    MissingFactorError,
+    check_factor_coverage,
+    missing_factor_message,
+    record_building_factor_sets,
+    stage_emissions,
+)
 from city_outcomes.sql import load_sql
 from city_outcomes.warehouse import transaction
 from data_contracts import get_contract
@@ -43,6 +49,7 @@ def refresh_benchmarking_emissions(conn: duckdb.DuckDBPyConnection, city: CityCo
         if message:
             raise MissingFactorError(message)
         with transaction(conn):
+            record_building_factor_sets(conn)
             conn.execute(f"CREATE OR REPLACE TABLE {BENCHMARKING_TABLE} AS {load_sql('building_emissions_annual_benchmarking')}")
     finally:
         conn.execute(f"DROP TABLE IF EXISTS {_STAGED}")

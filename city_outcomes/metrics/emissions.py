@@ -11,7 +11,8 @@ import duckdb
 from city_outcomes.config import CityConfig
 from city_outcomes.feeds.ingest import ensure_core_table
 from city_outcomes.feeds.privacy import PrivacyPolicy
-from city_outcomes.metrics.electricity_factors import stage_electricity_factors
+from city_outcomes.metrics.electricity_factors import ELECTRICITY_FACTORS, stage_electricity_factors
+from city_outcomes.metrics.factor_sets import record_factor_sets
 from city_outcomes.sql import load_sql, query_dicts
 from city_outcomes.units import unit_conversions
 from city_outcomes.warehouse import replace_months, transaction
@@ -20,6 +21,7 @@ from data_contracts import get_contract
 EMISSIONS_TABLE = "out.building_emissions_monthly"
 # What building_emissions_monthly.sql reads (its `building_activity` view): the monthly bills, unless told otherwise.
 MONTHLY_ACTIVITY = "SELECT * FROM core.building_energy"
+FUEL_FACTORS = "_building_fuel_factors"  # building_fuel_factors.sql, staged with the rows
 
 
 class MissingFactorError(ValueError):
@@ -118,10 +120,21 @@ def stage_emissions(conn: duckdb.DuckDBPyConnection, city: CityConfig, months: t
     # Every kWh of a year at the same edition as the other sectors' (electricity_factors_by_year.sql).
     stage_electricity_factors(conn, city, months)
     conn.execute(f"CREATE OR REPLACE TEMP VIEW building_activity AS {activity_sql}")
+    params = emission_params(city, months)
     try:
-        conn.execute(f"CREATE OR REPLACE TEMP TABLE {staged} AS {load_sql('building_emissions_monthly')}", emission_params(city, months))
+        # The fuels' factors once per (energy type, unit, year), then the bills joined to them.
+        conn.execute(f"CREATE OR REPLACE TEMP TABLE {FUEL_FACTORS} AS {load_sql('building_fuel_factors')}",
+                     {k: params[k] for k in ("start_month", "end_month", "factor_set", "gwp_set")})
+        conn.execute(f"CREATE OR REPLACE TEMP TABLE {staged} AS {load_sql('building_emissions_monthly')}",
+                     {k: params[k] for k in ("start_month", "end_month", "grid_subregion", "gwp_set")})
     finally:
         conn.execute("DROP VIEW IF EXISTS building_activity")
+
+
+def record_building_factor_sets(conn: duckdb.DuckDBPyConnection) -> None:
+    """Write the lists of factors that rows staged by :func:`stage_emissions` name (in the transaction writing them)."""
+    record_factor_sets(conn, FUEL_FACTORS)
+    record_factor_sets(conn, ELECTRICITY_FACTORS)
 
 
 def refresh_building_emissions(conn: duckdb.DuckDBPyConnection, city: CityConfig, months: tuple[date, date]) -> int:
@@ -140,7 +153,8 @@ def refresh_building_emissions(conn: duckdb.DuckDBPyConnection, city: CityConfig
         message = missing_factor_message(conn, city, staged)
         if message:
             raise MissingFactorError(message)
-        return replace_months(conn, EMISSIONS_TABLE, f"(SELECT * EXCLUDE (factor_problem) FROM {staged})", months)
+        return replace_months(conn, EMISSIONS_TABLE, f"(SELECT * EXCLUDE (factor_problem) FROM {staged})", months,
+                              also=record_building_factor_sets)
     finally:
         conn.execute(f"DROP TABLE IF EXISTS {staged}")
 

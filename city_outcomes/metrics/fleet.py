@@ -15,13 +15,15 @@ import duckdb
 from city_outcomes.config import CityConfig
 from city_outcomes.feeds.ingest import ensure_core_table
 from city_outcomes.feeds.privacy import PrivacyPolicy
-from city_outcomes.metrics.electricity_factors import stage_electricity_factors
+from city_outcomes.metrics.electricity_factors import ELECTRICITY_FACTORS, stage_electricity_factors
+from city_outcomes.metrics.factor_sets import record_factor_sets
 from city_outcomes.sql import load_sql, query_dicts
 from city_outcomes.warehouse import replace_months, transaction
 from data_contracts import get_contract
 
 FLEET_EMISSIONS_TABLE = "out.fleet_emissions_monthly"
 FLEET_FEEDS = ("fleet_fuel", "emission_factors", "global_warming_potentials")
+FUEL_FACTORS = "_fleet_fuel_factors"  # fleet_fuel_factors.sql, staged per run
 
 
 def _params(city: CityConfig) -> dict[str, Any]:
@@ -45,13 +47,21 @@ def refresh_fleet_emissions(conn: duckdb.DuckDBPyConnection, city: CityConfig, m
         ensure_core_table(conn, get_contract(name), policy)
     write_fleet_fuel_components(conn)
     stage_electricity_factors(conn, city, months)
+    conn.execute(f"CREATE OR REPLACE TEMP TABLE {FUEL_FACTORS} AS {load_sql('fleet_fuel_factors')}", _params(city))
     params = {"start_month": months[0], "end_month": months[1], **_params(city)}
     staged = "_fleet_emissions_staged"
     conn.execute(f"CREATE OR REPLACE TEMP TABLE {staged} AS {load_sql('fleet_emissions_monthly')}", params)
+
+    def factor_lists(c: duckdb.DuckDBPyConnection) -> None:
+        # Fuel rows name a list of _fleet_fuel_factors, charging rows one of the shared electricity factors.
+        record_factor_sets(c, FUEL_FACTORS)
+        record_factor_sets(c, ELECTRICITY_FACTORS)
+
     try:
-        return replace_months(conn, FLEET_EMISSIONS_TABLE, staged, months)
+        return replace_months(conn, FLEET_EMISSIONS_TABLE, staged, months, also=factor_lists)
     finally:
         conn.execute(f"DROP TABLE IF EXISTS {staged}")
+        conn.execute(f"DROP TABLE IF EXISTS {FUEL_FACTORS}")
 
 
 

@@ -18,8 +18,9 @@ import duckdb
 from city_outcomes.config import CityConfig
 from city_outcomes.feeds.ingest import ensure_core_table
 from city_outcomes.feeds.privacy import PrivacyPolicy
-from city_outcomes.metrics.electricity_factors import stage_electricity_factors
+from city_outcomes.metrics.electricity_factors import ELECTRICITY_FACTORS, stage_electricity_factors
 from city_outcomes.metrics.emissions import MissingFactorError
+from city_outcomes.metrics.factor_sets import record_factor_sets
 from city_outcomes.sql import load_sql
 from city_outcomes.warehouse import replace_months
 from data_contracts import get_contract
@@ -89,6 +90,7 @@ def refresh_sector(conn: duckdb.DuckDBPyConnection, city: CityConfig, months: tu
         message = problem_message(conn, city, staged, sector)
         if message:
             raise MissingFactorError(message)
-        return replace_months(conn, sector.table, f"(SELECT * EXCLUDE ({', '.join(sector.problems)}) FROM {staged})", months)
+        return replace_months(conn, sector.table, f"(SELECT * EXCLUDE ({', '.join(sector.problems)}) FROM {staged})", months,
+                              also=lambda c: record_factor_sets(c, ELECTRICITY_FACTORS))
     finally:
         conn.execute(f"DROP TABLE IF EXISTS {staged}")

@@ -1,8 +1,8 @@
 -- Annual emissions from benchmarking feeds, one row per building (property), calendar year and energy type: every
 -- benchmarking row, counted or kept out. A counted row carries the emissions building_emissions_monthly.sql gives
--- its activity (the same factor choice, per-gas or CO2e, both scope 2 methods, factors_applied); a row kept out
--- because the building's monthly bills of that energy type and year are counted (out.building_emissions_monthly)
--- has no emissions (NULL) and says why, so summing co2e_tonnes never counts a building-year twice.
+-- its activity (the same factor choice, per-gas or CO2e, both scope 2 methods, the ids of the lists of factors
+-- applied, kept in out.factors_applied); a row kept out because the building's monthly bills of that energy type and
+-- year are counted (out.building_emissions_monthly) has no emissions (NULL) and says why, so summing co2e_tonnes never counts a building-year twice.
 -- Reads the temporary tables city_outcomes/metrics/benchmarking.py stages: _benchmarking_activity (from
 -- building_benchmarking_activity.sql) and _benchmarking_emissions_staged (the counted rows' emissions). No parameters.
 SELECT
@@ -33,11 +33,11 @@ SELECT
     emissions.factor_value,
     emissions.factor_unit,
     emissions.factor_choice,
-    emissions.factors_applied,
+    emissions.factors_id,
     emissions.co2e_tonnes_market,
     emissions.market_method,
     emissions.market_factor_set,
-    emissions.market_factors_applied,
+    emissions.market_factors_id,
     activity._feed,
     activity._file_sha256,
     activity._source_row

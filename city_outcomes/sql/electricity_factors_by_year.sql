@@ -169,10 +169,12 @@ figures AS (
         coalesce(sum(kg_per_unit) FILTER (WHERE gas = 'CO2e'),
             sum(kg_per_unit * gwp_100yr) FILTER (WHERE gas = 'CO2') + sum(kg_per_unit * gwp_100yr) FILTER (WHERE gas = 'CH4') + sum(kg_per_unit * gwp_100yr) FILTER (WHERE gas = 'N2O')) AS co2e_kg_per_kwh,
         bool_or(gas <> 'CO2e' AND gwp_100yr IS NULL) AS lacks_gwp,
+        -- The factor struct every sector writes to out.factors_applied (city_outcomes/metrics/factor_sets.py): the
+        -- same fields in the same order for buildings, fleet, streetlights and chargers, so one table holds them all.
         list(
             {
-                'gas': gas, 'value': value, 'unit': unit, 'factor_set': factor_set, 'region': region,
-                'rate_basis': rate_basis, 'source_document': source_document, 'source_table': source_table,
+                'activity': activity, 'gas': gas, 'value': value, 'unit': unit, 'factor_set': factor_set,
+                'rate_basis': rate_basis, 'region': region, 'source_document': source_document, 'source_table': source_table,
                 'source_year': source_year, 'data_year': data_year, 'chosen': chosen
             }
             ORDER BY gas
@@ -195,6 +197,9 @@ SELECT
     figures.n2o_kg_per_kwh,
     figures.co2e_kg_per_kwh,
     figures.factors_applied,
+    -- The rows carry this id, not the list (the list is in out.factors_applied once): its content hash, see
+    -- city_outcomes/metrics/factor_sets.py.
+    md5_number_upper(to_json(figures.factors_applied)::VARCHAR) AS factors_id,
     CASE
         WHEN choices.factor_set IS NULL
             THEN format('no edition has electricity total-output rates (CO2, CH4 and N2O, or CO2e) for grid_subregion {} with data year <= {}',

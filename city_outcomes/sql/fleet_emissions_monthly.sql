@@ -13,6 +13,9 @@
 -- buildings' electricity of that year. co2e_tonnes_market equals co2e_tonnes on fuel rows (scope 1).
 -- A purchase lacking any factor, conversion or GWP it needs is left out here, and the blocking check
 -- (fleet_fuel_without_emissions.sql) names it: nothing is computed from part of its factors.
+-- The factors each fuel needs are the temp table _fleet_fuel_factors (fleet_fuel_factors.sql, staged by
+-- city_outcomes/metrics/fleet.py); rows carry the id of their list of factors (factors_id, see
+-- city_outcomes/metrics/factor_sets.py), the lists are in out.factors_applied.
 -- Parameters: $start_month, $end_month (half-open), $factor_set, $grid_subregion, $gwp_set.
 WITH fuel AS (
     SELECT *, CAST(date_trunc('month', purchase_date) AS DATE) AS period_month
@@ -28,56 +31,6 @@ activity AS (
     FROM fuel
     JOIN ref.unit_conversions AS conversion
         ON conversion.quantity = fuel.fuel_type AND conversion.from_unit = fuel.unit
-),
-
-factors AS (
-    SELECT
-        factor.activity,
-        factor.rate_basis,
-        factor.region,
-        factor.gas,
-        factor.value * conversion.multiplier AS gas_kg_per_unit,
-        conversion.to_unit AS factor_unit,
-        struct_pack(
-            activity := factor.activity, gas := factor.gas, value := factor.value, unit := factor.unit,
-            factor_set := factor.factor_set, rate_basis := factor.rate_basis, region := factor.region,
-            source_document := factor.source_document, source_table := factor.source_table,
-            source_year := factor.source_year, data_year := factor.data_year, chosen := 'configured: city.factor_set'
-        ) AS factor_applied
-    FROM core.emission_factors AS factor
-    JOIN ref.unit_conversions AS conversion
-        ON conversion.quantity = 'emission_factor' AND conversion.from_unit = factor.unit
-    WHERE factor.factor_set = $factor_set
-),
-
--- Every factor each (fuel, canonical unit) needs, found or not (a LEFT JOIN, so that a missing one is seen),
--- gathered once per fuel rather than per purchase: the factor structs (long source strings) are built a handful
--- of times and joined to the purchases, instead of being carried through a per-purchase GROUP BY (which ran out
--- of memory at 300,000 purchases). Components are in a fixed order (factor_activity, gas), so the per-purchase
--- sums below add the same terms in the same order on every run.
-fuel_factors AS (
-    SELECT
-        units.fuel_type,
-        units.activity_unit,
-        list({
-            gas: component.gas, biogenic: component.biogenic, volume_share: component.volume_share,
-            gas_kg_per_unit: factors.gas_kg_per_unit, gwp_100yr: gwp.gwp_100yr
-        } ORDER BY component.factor_activity, component.gas) AS components,
-        list(factors.factor_applied ORDER BY component.factor_activity, component.gas) AS factors_applied,
-        bool_and(factors.gas_kg_per_unit IS NOT NULL AND gwp.gwp_100yr IS NOT NULL) AS complete
-    FROM (SELECT DISTINCT fuel_type, activity_unit FROM activity) AS units
-    JOIN ref.fleet_fuel_components AS component ON component.fuel_type = units.fuel_type
-    LEFT JOIN factors
-        ON factors.activity = component.factor_activity
-        AND factors.rate_basis = component.rate_basis
-        AND factors.gas = component.gas
-        -- Electricity factors are per eGRID subregion; fuel factors are national ('US').
-        AND factors.region = CASE component.factor_activity WHEN 'electricity' THEN $grid_subregion ELSE 'US' END
-        -- The factor must be per the fuel's canonical unit: kg/gal for gal, kg/scf for scf, kg/kWh for kWh.
-        AND factors.factor_unit = 'kg/' || units.activity_unit
-    LEFT JOIN core.global_warming_potentials AS gwp
-        ON gwp.gas = component.gas AND gwp.gwp_set = $gwp_set
-    GROUP BY units.fuel_type, units.activity_unit
 ),
 
 fuel_rows AS (
@@ -102,7 +55,7 @@ fuel_rows AS (
             FOR c IN fuel_factors.components IF c.gas = 'N2O']) AS n2o_kg,
         coalesce(list_sum([activity.activity_quantity * c.volume_share * c.gas_kg_per_unit * c.gwp_100yr
             FOR c IN fuel_factors.components IF NOT c.biogenic]), 0) / 1000 AS co2e_tonnes,
-        fuel_factors.factors_applied,
+        fuel_factors.factors_id,
         fuel_factors.complete,
         $factor_set AS factor_set,
         'scope 1: same as location-based' AS market_method,
@@ -110,7 +63,8 @@ fuel_rows AS (
         activity._file_sha256,
         activity._source_row
     FROM activity
-    JOIN fuel_factors ON fuel_factors.fuel_type = activity.fuel_type AND fuel_factors.activity_unit = activity.activity_unit
+    -- Each (fuel, canonical unit)'s components and factors, staged once (fleet_fuel_factors.sql).
+    JOIN _fleet_fuel_factors AS fuel_factors ON fuel_factors.fuel_type = activity.fuel_type AND fuel_factors.activity_unit = activity.activity_unit
 ),
 
 -- Charging: kWh x the year's shared electricity factors (per gas, or CO2e where the edition gives no split).
@@ -131,11 +85,8 @@ charging_rows AS (
         activity.activity_quantity * location.n2o_kg_per_kwh AS n2o_kg,
         activity.activity_quantity * location.co2e_kg_per_kwh / 1000 AS co2e_tonnes,
         activity.activity_quantity * market.co2e_kg_per_kwh / 1000 AS co2e_tonnes_market,
-        [struct_pack(
-            activity := 'electricity', gas := f.gas, value := f.value, unit := f.unit, factor_set := f.factor_set,
-            rate_basis := f.rate_basis, region := f.region, source_document := f.source_document,
-            source_table := f.source_table, source_year := f.source_year, data_year := f.data_year, chosen := f.chosen
-        ) FOR f IN location.factors_applied] AS factors_applied,
+        -- The electricity factor structs have the fleet's fields (activity 'electricity'): the same list, the same id.
+        location.factors_id,
         location.factor_problem IS NULL AND market.factor_problem IS NULL AND activity.activity_unit = 'kWh' AS complete,
         location.factor_set,
         market.market_method,
@@ -180,13 +131,13 @@ SELECT
     factor_set,
     $gwp_set AS gwp_set,
     $grid_subregion AS grid_subregion,
-    factors_applied,
+    factors_id,
     _feed,
     _file_sha256,
     _source_row
 FROM per_row
 WHERE complete
 -- No ORDER BY: the warehouse runs with preserve_insertion_order = false, so the table written from this is in no
--- guaranteed order anyway (readers order what they read), and sorting a million rows with their factors_applied lists
+-- guaranteed order anyway (readers order what they read), and sorting a million rows with their factors_applied lists (as they then were)
 -- cost about 2 of the fleet's 13 s at issue 12's size (benchmarks/municipal_inventory.py).
 -- (was: ORDER BY period_month, vehicle_id, fuel_type, _file_sha256, _source_row)

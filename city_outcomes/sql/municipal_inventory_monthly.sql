@@ -41,7 +41,8 @@ WITH buildings AS (
         emissions.n2o_kg,
         0.0 AS biogenic_co2_kg,
         emissions.co2e_tonnes,
-        emissions.co2e_tonnes_market
+        emissions.co2e_tonnes_market,
+        true AS one_row_per_key
     FROM out.building_emissions_monthly AS emissions
     LEFT JOIN core.buildings AS buildings USING (building_id)
     WHERE emissions.period_month >= $start_month AND emissions.period_month < $end_month
@@ -54,7 +55,8 @@ fleet AS (
         department, fuel_type AS source_kind, vehicle_id AS source_id, gpc_reference, scope,
         activity_quantity, activity_unit, factor_set, market_method,
         -- A CO2e-only edition leaves the charging rows' co2_kg NULL; fuel rows always have fossil CO2 (0 for B100).
-        co2_kg, ch4_kg, n2o_kg, biogenic_co2_kg, co2e_tonnes, co2e_tonnes_market
+        co2_kg, ch4_kg, n2o_kg, biogenic_co2_kg, co2e_tonnes, co2e_tonnes_market,
+        false AS one_row_per_key  -- many purchases per vehicle, month and fuel
     FROM out.fleet_emissions_monthly
     WHERE period_month >= $start_month AND period_month < $end_month
 ),
@@ -65,7 +67,8 @@ streetlights AS (
         CASE fixture_class WHEN 'traffic_signal' THEN 'Traffic signals' ELSE 'Streetlights' END AS subsector,
         department, 'electricity' AS source_kind, fixture_id AS source_id, gpc_reference, scope,
         activity_quantity, activity_unit, factor_set, market_method,
-        co2_kg, ch4_kg, n2o_kg, 0.0 AS biogenic_co2_kg, co2e_tonnes, co2e_tonnes_market
+        co2_kg, ch4_kg, n2o_kg, 0.0 AS biogenic_co2_kg, co2e_tonnes, co2e_tonnes_market,
+        true AS one_row_per_key
     FROM out.streetlight_emissions_monthly
     WHERE period_month >= $start_month AND period_month < $end_month
 ),
@@ -75,7 +78,8 @@ public_charging AS (
         period_month, 'Public EV charging' AS sector, 'Public chargers' AS subsector,
         department, 'electricity' AS source_kind, station_id AS source_id, gpc_reference, scope,
         activity_quantity, activity_unit, factor_set, market_method,
-        co2_kg, ch4_kg, n2o_kg, 0.0 AS biogenic_co2_kg, co2e_tonnes, co2e_tonnes_market
+        co2_kg, ch4_kg, n2o_kg, 0.0 AS biogenic_co2_kg, co2e_tonnes, co2e_tonnes_market,
+        false AS one_row_per_key  -- day rows summed to their month
     FROM out.public_ev_charging_emissions_monthly
     WHERE period_month >= $start_month AND period_month < $end_month
 ),
@@ -97,18 +101,20 @@ gwp AS (
 
 -- One row per source row and gas: CO2, CH4 and N2O where the row's factors gave CO2 (its CO2e is then the sum of its
 -- gases); one CO2e row where they gave CO2e only, or where the market figure used a supplier's own factors.
+-- One pass over the sources, each row unnested into its gases (four UNION ALL branches over the sources made DuckDB
+-- keep all of them in memory and read them four times: about half of this statement's time at issue 12's size).
 per_gas AS (
-    SELECT sources.*, 'CO2' AS gas, co2_kg AS mass_kg, co2_kg / 1000 AS gas_co2e_tonnes FROM sources WHERE co2_kg IS NOT NULL
-    UNION ALL
-    SELECT sources.*, 'CH4', ch4_kg, ch4_kg * gwp.ch4 / 1000 FROM sources, gwp WHERE co2_kg IS NOT NULL AND ch4_kg IS NOT NULL
-    UNION ALL
-    SELECT sources.*, 'N2O', n2o_kg, n2o_kg * gwp.n2o / 1000 FROM sources, gwp WHERE co2_kg IS NOT NULL AND n2o_kg IS NOT NULL
-    UNION ALL
-    SELECT sources.*, 'CO2e', NULL, co2e_tonnes FROM sources WHERE co2_kg IS NULL OR market_method = 'supplier-specific'
+    SELECT sources.*, unnest(list_filter([
+        {'gas': 'CO2', 'mass_kg': co2_kg, 'gas_co2e_tonnes': co2_kg / 1000, 'kept': co2_kg IS NOT NULL},
+        {'gas': 'CH4', 'mass_kg': ch4_kg, 'gas_co2e_tonnes': ch4_kg * gwp.ch4 / 1000, 'kept': co2_kg IS NOT NULL AND ch4_kg IS NOT NULL},
+        {'gas': 'N2O', 'mass_kg': n2o_kg, 'gas_co2e_tonnes': n2o_kg * gwp.n2o / 1000, 'kept': co2_kg IS NOT NULL AND n2o_kg IS NOT NULL},
+        {'gas': 'CO2e', 'mass_kg': NULL::DOUBLE, 'gas_co2e_tonnes': co2e_tonnes, 'kept': co2_kg IS NULL OR market_method = 'supplier-specific'}
+    ], g -> g.kept), recursive := true)
+    FROM sources, gwp
 ),
 
 by_gas AS (
-    SELECT per_gas.*, per_gas.market_method = 'supplier-specific' AS market_own_factors FROM per_gas
+    SELECT per_gas.* EXCLUDE (kept), per_gas.market_method = 'supplier-specific' AS market_own_factors FROM per_gas
 ),
 
 figures AS (
@@ -147,7 +153,28 @@ SELECT
     count(*) AS source_rows,
     $gwp_set AS gwp_set
 FROM figures
+WHERE NOT one_row_per_key
 GROUP BY period_month, sector, subsector, department, source_kind, source_id, gpc_reference, scope, gas, activity_unit
+UNION ALL BY NAME
+-- A building's month and energy type, a fixture's month, is one row of its sector table (the unique keys of their
+-- contracts, building_energy's (building_id, period_month, energy_type) and streetlight_energy's (fixture_id,
+-- period_month): rows sharing a key are quarantined at ingest, and each sector table has one row per core row), so
+-- each of their gas rows is already its own group: taken as it is, not through the GROUP BY (its sums of one value
+-- are that value). At issue 12's size the streetlights alone are 3.6 of the 4.1 million rows.
+SELECT
+    period_month, sector, subsector, department, source_kind, source_id, gpc_reference, scope, gas,
+    activity_quantity AS activity,
+    activity_unit AS unit,
+    factor_set,
+    market_method,
+    mass_kg / 1000 AS mass_tonnes,
+    location_tonnes AS co2e_tonnes,
+    market_tonnes AS co2e_tonnes_market,
+    CASE WHEN gas = 'CO2' THEN biogenic_co2_kg ELSE 0 END / 1000 AS biogenic_co2_tonnes,
+    1::BIGINT AS source_rows,
+    $gwp_set AS gwp_set
+FROM figures
+WHERE one_row_per_key
 -- No ORDER BY: the warehouse runs with preserve_insertion_order = false, so the table written from this is in no
 -- guaranteed order anyway (readers order what they read), and sorting its 4 million rows on eight keys
 -- cost 9 of the inventory's 23 s at issue 12's size (benchmarks/municipal_inventory.py).
