@@ -133,8 +133,7 @@ def stage_emissions(conn: duckdb.DuckDBPyConnection, city: CityConfig, months: t
 
 def record_building_factor_sets(conn: duckdb.DuckDBPyConnection) -> None:
     """Write the lists of factors that rows staged by :func:`stage_emissions` name (in the transaction writing them)."""
-    record_factor_sets(conn, FUEL_FACTORS)
-    record_factor_sets(conn, ELECTRICITY_FACTORS)
+    record_factor_sets(conn, FUEL_FACTORS, ELECTRICITY_FACTORS)
 
 
 def refresh_building_emissions(conn: duckdb.DuckDBPyConnection, city: CityConfig, months: tuple[date, date]) -> int:

@@ -23,21 +23,22 @@ FACTORS_TABLE = "out.factors_applied"
 ID_COLUMNS = {"factors_id": "factors_applied", "market_factors_id": "market_factors_applied"}
 
 
-def record_factor_sets(conn: duckdb.DuckDBPyConnection, relation: str) -> None:
-    """Add the lists of ``relation`` (columns ``factors_id``, ``factors_applied``) that ``out.factors_applied`` lacks.
+def record_factor_sets(conn: duckdb.DuckDBPyConnection, *relations: str) -> None:
+    """Add the lists of each of ``relations`` (columns ``factors_id``, ``factors_applied``) that ``out.factors_applied`` lacks.
 
     Call it in the transaction that writes the rows using them. Raises ValueError if an id already names another
     list (a hash collision: nothing is joined to the wrong factors)."""
-    lists = f"(SELECT DISTINCT factors_id, factors_applied FROM {relation} WHERE factors_id IS NOT NULL)"
-    if not table_exists(conn, *FACTORS_TABLE.split(".")):
-        conn.execute(f"CREATE TABLE {FACTORS_TABLE} AS SELECT * FROM {lists} LIMIT 0")
-    clash = conn.execute(
-        f"SELECT new.factors_id FROM {lists} AS new JOIN {FACTORS_TABLE} AS kept USING (factors_id) "
-        "WHERE to_json(new.factors_applied)::VARCHAR <> to_json(kept.factors_applied)::VARCHAR LIMIT 1"
-    ).fetchone()
-    if clash:
-        raise ValueError(f"{FACTORS_TABLE}: factors_id {clash[0]} already names another list of factors")
-    conn.execute(f"INSERT INTO {FACTORS_TABLE} SELECT * FROM {lists} WHERE factors_id NOT IN (SELECT factors_id FROM {FACTORS_TABLE})")
+    for relation in relations:
+        lists = f"(SELECT DISTINCT factors_id, factors_applied FROM {relation} WHERE factors_id IS NOT NULL)"
+        if not table_exists(conn, *FACTORS_TABLE.split(".")):
+            conn.execute(f"CREATE TABLE {FACTORS_TABLE} AS SELECT * FROM {lists} LIMIT 0")
+        clash = conn.execute(
+            f"SELECT new.factors_id FROM {lists} AS new JOIN {FACTORS_TABLE} AS kept USING (factors_id) "
+            "WHERE to_json(new.factors_applied)::VARCHAR <> to_json(kept.factors_applied)::VARCHAR LIMIT 1"
+        ).fetchone()
+        if clash:
+            raise ValueError(f"{FACTORS_TABLE}: factors_id {clash[0]} already names another list of factors")
+        conn.execute(f"INSERT INTO {FACTORS_TABLE} SELECT * FROM {lists} WHERE factors_id NOT IN (SELECT factors_id FROM {FACTORS_TABLE})")
 
 
 def factors_joined(conn: duckdb.DuckDBPyConnection, table: str) -> str:

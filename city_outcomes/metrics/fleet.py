@@ -51,14 +51,9 @@ def refresh_fleet_emissions(conn: duckdb.DuckDBPyConnection, city: CityConfig, m
     params = {"start_month": months[0], "end_month": months[1], **_params(city)}
     staged = "_fleet_emissions_staged"
     conn.execute(f"CREATE OR REPLACE TEMP TABLE {staged} AS {load_sql('fleet_emissions_monthly')}", params)
-
-    def factor_lists(c: duckdb.DuckDBPyConnection) -> None:
-        # Fuel rows name a list of _fleet_fuel_factors, charging rows one of the shared electricity factors.
-        record_factor_sets(c, FUEL_FACTORS)
-        record_factor_sets(c, ELECTRICITY_FACTORS)
-
     try:
-        return replace_months(conn, FLEET_EMISSIONS_TABLE, staged, months, also=factor_lists)
+        # Fuel rows name a list of _fleet_fuel_factors, charging rows one of the shared electricity factors.
+        return replace_months(conn, FLEET_EMISSIONS_TABLE, staged, months, also=lambda c: record_factor_sets(c, FUEL_FACTORS, ELECTRICITY_FACTORS))
     finally:
         conn.execute(f"DROP TABLE IF EXISTS {staged}")
         conn.execute(f"DROP TABLE IF EXISTS {FUEL_FACTORS}")
