@@ -44,7 +44,16 @@ from city_outcomes.feeds.privacy import (
     prepare_tract_shapes,
     quarantine_values_sql,
 )
-from city_outcomes.feeds.reader import RAW_JSON, SOURCE_ROW, FileError, RawSource, csv_problem, open_source, read_lines_for_quarantine
+from city_outcomes.feeds.reader import (
+    RAW_JSON,
+    SOURCE_ROW,
+    FileError,
+    RawSource,
+    chosen_records,
+    csv_problem,
+    open_source,
+    read_lines_for_quarantine,
+)
 from city_outcomes.feeds.references import reference_checks
 from city_outcomes.feeds.reshape import FIELD, LookupTable, LookupTableError, Reshaped, load_lookup, reshaped_source
 from city_outcomes.feeds.transform import DERIVED_PREFIX, KEEP, MissingColumn, Transformed, check_expression, referenced_columns, transformed_source
@@ -665,19 +674,25 @@ def _write_quarantine(
         values, value_params = quarantine_values_sql(
             headers, mapped, contract, policy, [*feed.non_personal_columns, *reading], "r.", RAW_JSON if source.raw_json_column else None
         )
-        # Back to the file for the failing rows' text, as the export had it.
+        # Back to the file for the failing rows' text, as the export had it: only those records are read.
         same_field = f"f.{FIELD} = r.{FIELD}" if reshaped.cells else "true"
-        conn.execute(
-            f"""
-            INSERT INTO meta.quarantine ({QUARANTINE_COLUMNS})
-            WITH __file__ AS ({source.sql}), __raw__ AS ({reshaped.sql})
-            SELECT ?, ?, ?, f.{FILE_ROW}, ?, ?, f.rules, {values}, f.{FIELD}
-            FROM __raw__ AS r
-            JOIN _failures AS f ON f.{FILE_ROW} = r.{SOURCE_ROW} AND {same_field} AND f.{FILE_INDEX} = ?
-            ORDER BY f.{FILE_ROW}, f.{ROW_ID}
-            """,
-            [*source.params, *reshaped.params, feed_name, str(file.source_path), file.sha256, contract.name, contract.version, *value_params, index],
-        )
+        rows = [row for (row,) in conn.execute(f"SELECT DISTINCT {FILE_ROW} FROM _failures WHERE {FILE_INDEX} = ?", [index]).fetchall()]
+        records = conn.execute(f"SELECT rows_read // cells FROM _files WHERE {FILE_INDEX} = ?", [index]).fetchone()[0]
+        with chosen_records(conn, source, rows, records) as failing_source:
+            conn.execute(
+                f"""
+                INSERT INTO meta.quarantine ({QUARANTINE_COLUMNS})
+                WITH __file__ AS ({failing_source.sql}), __raw__ AS ({reshaped.sql})
+                SELECT ?, ?, ?, f.{FILE_ROW}, ?, ?, f.rules, {values}, f.{FIELD}
+                FROM __raw__ AS r
+                JOIN _failures AS f ON f.{FILE_ROW} = r.{SOURCE_ROW} AND {same_field} AND f.{FILE_INDEX} = ?
+                ORDER BY f.{FILE_ROW}, f.{ROW_ID}
+                """,
+                [
+                    *failing_source.params, *reshaped.params, feed_name, str(file.source_path), file.sha256, contract.name, contract.version,
+                    *value_params, index,
+                ],
+            )
 
 
 def _record_counts(

@@ -19,8 +19,11 @@ from __future__ import annotations
 import atexit
 import codecs
 import json
+import os
 import shutil
 import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -31,7 +34,7 @@ import jsonschema_rs
 import pyarrow as pa
 
 from city_outcomes.config import FeedConfig
-from city_outcomes.feeds import sniff, xlsx_source, xml_source
+from city_outcomes.feeds import csv_records, sniff, xlsx_source, xml_source
 from city_outcomes.feeds.headers import match_header
 from city_outcomes.warehouse import quote_ident
 
@@ -61,16 +64,21 @@ class RawSource:
     scan_sql: str = ""  # the rows in file order, without numbering them (which would read on one thread)
 
 
+# comment = '': DuckDB's sniffer would otherwise take '#' for a comment sign where lines start
+# with it, and silently skip data rows whose first value starts with '#' ("#12 Main St").
 CSV_SCAN = """
     SELECT * FROM read_csv(?, all_varchar = true, header = true, delim = ?, quote = ?, escape = ?,
-                           encoding = ?, strict_mode = true, null_padding = false)
+                           encoding = ?, strict_mode = true, null_padding = false, comment = '')
 """
 CSV_NUMBERED = f"""
     SELECT * RENAME (ordinality AS {SOURCE_ROW})
     FROM read_csv(?, all_varchar = true, header = true, delim = ?, quote = ?, escape = ?,
-                  encoding = ?, strict_mode = true, null_padding = false)
+                  encoding = ?, strict_mode = true, null_padding = false, comment = '')
     WITH ORDINALITY
 """
+# Encodings in which byte 0x0A is always a newline and a one-byte quote is that byte: a file's
+# records can be found by its bytes (csv_records.py).
+BYTE_SPLIT_ENCODINGS = ("utf-8", "latin-1")
 
 
 def open_source(
@@ -144,17 +152,57 @@ def _open_csv(conn: duckdb.DuckDBPyConnection, feed_name: str, feed: FeedConfig,
     return RawSource(CSV_NUMBERED, params, columns, scan_sql=CSV_SCAN)
 
 
+@contextmanager
+def chosen_records(conn: duckdb.DuckDBPyConnection, source: RawSource, rows: Sequence[int], records: int) -> Iterator[RawSource]:
+    """``source`` narrowed to the records ``rows`` (1-based, each keeping its record number): the same
+    query over a small copy of just those records and the header, so that the quarantine does not
+    read a large CSV a second time (on one thread) for a few of its rows. ``records`` is how many
+    records the reader found in the file. Yields ``source`` itself where the copy cannot be trusted
+    to hold exactly those records (see :mod:`city_outcomes.feeds.csv_records`), or is not a CSV."""
+    path, delimiter, quote, escape, encoding = source.params if source.sql == CSV_NUMBERED else (None,) * 5
+    if path is None or encoding not in BYTE_SPLIT_ENCODINGS or len(quote.encode(encoding)) > 1 or escape != quote or len(rows) * 4 > records:
+        yield source
+        return
+    ranges = csv_records.record_ranges(Path(path), rows, quote, len(source.columns) == 1, records)
+    if ranges is None:
+        yield source
+        return
+    fd, name = tempfile.mkstemp(dir=_temp_folder(), suffix=".csv")
+    os.close(fd)
+    copy = Path(name)
+    try:
+        csv_records.copy_records(Path(path), ranges, copy)
+        params = [str(copy), delimiter, quote, escape, encoding]
+        columns = [row[0] for row in conn.execute(f"DESCRIBE {CSV_SCAN}", params).fetchall()]
+        copied = conn.execute(f"SELECT count(*) FROM ({CSV_SCAN})", params).fetchone()[0]
+        if columns != source.columns or copied != len(ranges) - 1:
+            yield source
+            return
+        numbers = [int(row) for row in sorted(set(rows))]
+        yield RawSource(
+            f"SELECT * REPLACE (list_extract(?::BIGINT[], {SOURCE_ROW}) AS {SOURCE_ROW}) FROM ({CSV_NUMBERED})",
+            [numbers, *params], source.columns, source.row_rules, source.raw_json_column, CSV_SCAN,
+        )
+    finally:
+        copy.unlink(missing_ok=True)
+
+
 _copies: Path | None = None
+
+
+def _temp_folder() -> Path:
+    """A private temporary folder for the process's copies of files (removed when it ends)."""
+    global _copies
+    if _copies is None:
+        _copies = Path(tempfile.mkdtemp(prefix="city-outcomes-copies-"))
+        atexit.register(shutil.rmtree, _copies, ignore_errors=True)
+    return _copies
 
 
 def _utf8_copy(feed_name: str, path: Path, codec: str) -> Path:
     """A UTF-8 copy of a file in an encoding DuckDB cannot read (UTF-16 big-endian, UTF-32, cp1252...),
     in a temporary folder that lives as long as the process (an ingest reads the file more than once)."""
-    global _copies
-    if _copies is None:
-        _copies = Path(tempfile.mkdtemp(prefix="city-outcomes-utf8-"))
-        atexit.register(shutil.rmtree, _copies, ignore_errors=True)
-    fd, name = tempfile.mkstemp(dir=_copies, suffix=".csv")
+    fd, name = tempfile.mkstemp(dir=_temp_folder(), suffix=".csv")
     decoder = codecs.getincrementaldecoder(codec)(errors="strict")
     lines = 0
     with path.open("rb") as source, open(fd, "w", encoding="utf-8", newline="") as copy:
