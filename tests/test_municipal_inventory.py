@@ -9,6 +9,7 @@ tests/test_emissions.py and tests/test_fleet_emissions.py quote them), not read 
 from __future__ import annotations
 
 import csv
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -129,7 +130,7 @@ def test_a_streetlight_kwh_times_the_years_factor(built) -> None:
 
 def test_a_traffic_signal_lands_in_its_sector_and_subsector(built) -> None:
     rows = built.execute(
-        "SELECT sector, subsector, department, gas, co2e_tonnes FROM out.municipal_inventory_monthly WHERE source_id = 'TS1'"
+        "SELECT sector, subsector, department, gas, co2e_tonnes FROM out.municipal_inventory_monthly WHERE subsector = 'Traffic signals'"
     ).fetchall()
     # eGRID2023 gives CO2e only: one row of gas CO2e, 50 kWh x 0.27177894 kg/kWh = 13.588947 kg.
     assert [r[:4] for r in rows] == [("Streetlights and traffic signals", "Traffic signals", "Transportation", "CO2e")]
@@ -143,7 +144,7 @@ def test_water_and_wastewater_facilities_are_their_own_sectors(built) -> None:
     assert _sum(built, "sector = 'Wastewater facilities'") == pytest.approx(500 * E_2023 / 1000, rel=1e-12)  # 'Lift Station'
     # The office: 1000 kWh, and 1 MMBtu of gas split by gas (53.06 kg CO2, 1 g CH4 x 25, 0.1 g N2O x 298).
     gases = dict(built.execute(
-        "SELECT gas, co2e_tonnes FROM out.municipal_inventory_monthly WHERE source_id = 'B-OFF' AND source_kind = 'natural_gas'"
+        "SELECT gas, co2e_tonnes FROM out.municipal_inventory_monthly WHERE sector = 'Buildings and facilities' AND source_kind = 'natural_gas'"
     ).fetchall())
     assert gases == pytest.approx({"CO2": GAS_CO2 / 1000, "CH4": GAS_CH4_CO2E / 1000, "N2O": GAS_N2O_CO2E / 1000}, rel=1e-12)
     assert _sum(built, "sector = 'Buildings and facilities'") == pytest.approx((1000 * E_2023 + GAS_CO2 + GAS_CH4_CO2E + GAS_N2O_CO2E) / 1000, rel=1e-12)
@@ -151,10 +152,25 @@ def test_water_and_wastewater_facilities_are_their_own_sectors(built) -> None:
 
 def test_public_charging_sums_days_to_the_month_and_leaves_the_fleets_station_out(built) -> None:
     rows = built.execute(
-        "SELECT source_id, activity, co2e_tonnes FROM out.municipal_inventory_monthly WHERE sector = 'Public EV charging'"
+        "SELECT sources, source_rows, activity, co2e_tonnes FROM out.municipal_inventory_monthly WHERE sector = 'Public EV charging'"
     ).fetchall()
-    assert len(rows) == 1 and rows[0][:2] == ("ST1", 50)  # 30 + 20 kWh; DEPOT is in city.fleet_charging_stations
-    assert rows[0][2] == pytest.approx(50 * E_2023 / 1000, rel=1e-12)
+    assert len(rows) == 1 and rows[0][:3] == (1, 2, 50)  # 30 + 20 kWh; DEPOT is in city.fleet_charging_stations
+    assert rows[0][3] == pytest.approx(50 * E_2023 / 1000, rel=1e-12)
+
+
+def test_the_sources_of_a_sector_department_and_month_are_summed_into_one_row(tmp_path: Path, conn, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A second Public Works streetlight billed in January: the inventory has one row for both (the sector table keeps each).
+    monkeypatch.setattr(sys.modules[__name__], "FIXTURES", [*FIXTURES, ["SL3", "LED", 40, "streetlight", "Public Works"]])
+    monkeypatch.setattr(sys.modules[__name__], "STREETLIGHT_BILLS", [*STREETLIGHT_BILLS, ["SL3", "2024-01-01", 30, "true"]])
+    _build(conn, _city(tmp_path))
+    rows = conn.execute(
+        "SELECT gas, activity, sources, source_rows, co2e_tonnes FROM out.municipal_inventory_monthly "
+        "WHERE subsector = 'Streetlights' AND department = 'Public Works' AND period_month = DATE '2024-01-01'"
+    ).fetchall()
+    assert [r[:4] for r in rows] == [("CO2e", 130, 2, 2)]  # SL1's 100 kWh + SL3's 30 kWh
+    assert rows[0][4] == pytest.approx(130 * E_2023 / 1000, rel=1e-12)
+    assert conn.execute("SELECT count(*) FROM out.streetlight_emissions_monthly WHERE period_month = DATE '2024-01-01'").fetchone()[0] == 3
+    assert inventory_invariant_failures(conn) == []
 
 
 def test_every_kwh_of_a_year_uses_the_same_edition(tmp_path: Path, conn) -> None:
@@ -204,7 +220,7 @@ def test_the_invariants_hold_and_totals_are_the_hand_computed_ones(built) -> Non
 
 
 def test_a_duplicated_sector_row_breaks_sectors_sum_to_the_total(built) -> None:
-    built.execute("INSERT INTO out.municipal_inventory_monthly SELECT * FROM out.municipal_inventory_monthly WHERE source_id = 'TS1'")
+    built.execute("INSERT INTO out.municipal_inventory_monthly SELECT * FROM out.municipal_inventory_monthly WHERE subsector = 'Traffic signals'")
     refresh_municipal_inventory_annual(built)  # the annual table agrees with the months: only the sector check fails
     failures = inventory_invariant_failures(built)
     assert [f["invariant"] for f in failures] == ["sectors sum to the total"]
@@ -217,7 +233,7 @@ def test_an_annual_figure_off_its_months_breaks_monthly_sums_to_annual(built) ->
 
 
 def test_a_scope_1_market_figure_off_the_location_one_breaks_the_scope_2_only_invariant(built) -> None:
-    built.execute("UPDATE out.municipal_inventory_monthly SET co2e_tonnes_market = co2e_tonnes_market + 0.001 WHERE source_id = 'V1' AND gas = 'CO2'")
+    built.execute("UPDATE out.municipal_inventory_monthly SET co2e_tonnes_market = co2e_tonnes_market + 0.001 WHERE source_kind = 'gasoline' AND gas = 'CO2'")
     refresh_municipal_inventory_annual(built)
     invariants = {f["invariant"] for f in inventory_invariant_failures(built)}
     # The sector total no longer matches the fleet table's market figure either.

@@ -1,6 +1,6 @@
 -- The municipal operations inventory by year: out.municipal_inventory_monthly summed over the months of each
--- inventory year, by sector, subsector, department, source kind, scope and gas (sources summed: the monthly table
--- names each building, vehicle, fixture and station). months says how many months of the year hold rows.
+-- inventory year, by sector, subsector, department, source kind, scope and gas. months says how many months of the
+-- year hold rows.
 -- No parameters.
 SELECT
     year(period_month)::INTEGER AS inventory_year,

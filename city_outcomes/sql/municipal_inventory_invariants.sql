@@ -68,8 +68,8 @@ annual_failures AS (
 scope_failures AS (
     SELECT
         'location and market differ only in scope 2' AS invariant,
-        format('{} {} {} {} scope {} {}: location {:.6f}, market {:.6f} t CO2e',
-            strftime(period_month, '%Y-%m'), sector, source_kind, source_id, scope, gas, co2e_tonnes, co2e_tonnes_market) AS detail
+        format('{} {} / {} / {} / {} scope {} {}: location {:.6f}, market {:.6f} t CO2e',
+            strftime(period_month, '%Y-%m'), sector, subsector, department, source_kind, scope, gas, co2e_tonnes, co2e_tonnes_market) AS detail
     FROM out.municipal_inventory_monthly
     WHERE scope <> 2 AND abs(co2e_tonnes - co2e_tonnes_market) > 1e-9 + 1e-9 * abs(co2e_tonnes)
 )

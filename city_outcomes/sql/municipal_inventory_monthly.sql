@@ -1,6 +1,8 @@
--- The municipal operations inventory (LGO Protocol sectors), monthly: every sector table's rows, by sector,
+-- The municipal operations inventory (LGO Protocol sectors), monthly: every sector table's rows summed by sector,
 -- department, source and scope, split by gas. One row per month, sector, subsector, department, source_kind (the
--- fuel or energy), source_id (building, vehicle, fixture, station), scope and gas.
+-- fuel or energy), scope and gas; `sources` counts the buildings, vehicles, fixtures or stations summed (one row
+-- per source would be 100,000 rows a month for a city's streetlights: the sector tables keep each source, and
+-- `trace` follows their rows).
 -- Sectors: buildings (out.building_emissions_monthly) are "Buildings and facilities", except buildings whose
 --   building_type (any case) is in $water_types ("Water delivery facilities") or $wastewater_types ("Wastewater
 --   facilities"; city.water_building_types, city.wastewater_building_types); "Vehicle fleet"
@@ -16,7 +18,7 @@
 --   figure in both. Summing either column over all rows gives its method's total.
 -- Biogenic CO2 (the ethanol of E85, the biodiesel of B20) is kept out of both totals, in biogenic_co2_tonnes on
 --   the fleet's CO2 rows. T&D losses (scope 3) are not included: no grid gross loss factor is shipped.
--- activity / unit: the source rows' activity summed, on every gas row of the source (do not sum it across gases).
+-- activity / unit: the source rows' activity summed, on every gas row of the group (do not sum it across gases).
 -- Parameters: $start_month, $end_month (half-open), $gwp_set, $water_types, $wastewater_types.
 WITH buildings AS (
     SELECT
@@ -41,8 +43,7 @@ WITH buildings AS (
         emissions.n2o_kg,
         0.0 AS biogenic_co2_kg,
         emissions.co2e_tonnes,
-        emissions.co2e_tonnes_market,
-        true AS one_row_per_key
+        emissions.co2e_tonnes_market
     FROM out.building_emissions_monthly AS emissions
     LEFT JOIN core.buildings AS buildings USING (building_id)
     WHERE emissions.period_month >= $start_month AND emissions.period_month < $end_month
@@ -55,8 +56,7 @@ fleet AS (
         department, fuel_type AS source_kind, vehicle_id AS source_id, gpc_reference, scope,
         activity_quantity, activity_unit, factor_set, market_method,
         -- A CO2e-only edition leaves the charging rows' co2_kg NULL; fuel rows always have fossil CO2 (0 for B100).
-        co2_kg, ch4_kg, n2o_kg, biogenic_co2_kg, co2e_tonnes, co2e_tonnes_market,
-        false AS one_row_per_key  -- many purchases per vehicle, month and fuel
+        co2_kg, ch4_kg, n2o_kg, biogenic_co2_kg, co2e_tonnes, co2e_tonnes_market
     FROM out.fleet_emissions_monthly
     WHERE period_month >= $start_month AND period_month < $end_month
 ),
@@ -67,8 +67,7 @@ streetlights AS (
         CASE fixture_class WHEN 'traffic_signal' THEN 'Traffic signals' ELSE 'Streetlights' END AS subsector,
         department, 'electricity' AS source_kind, fixture_id AS source_id, gpc_reference, scope,
         activity_quantity, activity_unit, factor_set, market_method,
-        co2_kg, ch4_kg, n2o_kg, 0.0 AS biogenic_co2_kg, co2e_tonnes, co2e_tonnes_market,
-        true AS one_row_per_key
+        co2_kg, ch4_kg, n2o_kg, 0.0 AS biogenic_co2_kg, co2e_tonnes, co2e_tonnes_market
     FROM out.streetlight_emissions_monthly
     WHERE period_month >= $start_month AND period_month < $end_month
 ),
@@ -78,8 +77,7 @@ public_charging AS (
         period_month, 'Public EV charging' AS sector, 'Public chargers' AS subsector,
         department, 'electricity' AS source_kind, station_id AS source_id, gpc_reference, scope,
         activity_quantity, activity_unit, factor_set, market_method,
-        co2_kg, ch4_kg, n2o_kg, 0.0 AS biogenic_co2_kg, co2e_tonnes, co2e_tonnes_market,
-        false AS one_row_per_key  -- day rows summed to their month
+        co2_kg, ch4_kg, n2o_kg, 0.0 AS biogenic_co2_kg, co2e_tonnes, co2e_tonnes_market
     FROM out.public_ev_charging_emissions_monthly
     WHERE period_month >= $start_month AND period_month < $end_month
 ),
@@ -135,7 +133,6 @@ SELECT
     subsector,
     department,
     source_kind,
-    source_id,
     gpc_reference,
     scope,
     gas,
@@ -143,39 +140,18 @@ SELECT
     -- change a figure's last digit.
     list_sum(list(activity_quantity ORDER BY activity_quantity)) AS activity,
     activity_unit AS unit,
-    -- One source, month and fuel has one year, so one factor set and market method (min: a cheap 'the one').
-    min(factor_set) AS factor_set,
-    min(market_method) AS market_method,
+    -- The factor sets and market methods of the group's rows (one year: one electricity edition; fuels and
+    -- suppliers may differ between sources).
+    string_agg(DISTINCT factor_set, ', ' ORDER BY factor_set) AS factor_set,
+    string_agg(DISTINCT market_method, ', ' ORDER BY market_method) AS market_method,
     list_sum(list(mass_kg ORDER BY mass_kg)) / 1000 AS mass_tonnes,
     list_sum(list(location_tonnes ORDER BY location_tonnes)) AS co2e_tonnes,
     list_sum(list(market_tonnes ORDER BY market_tonnes)) AS co2e_tonnes_market,
     list_sum(list(CASE WHEN gas = 'CO2' THEN biogenic_co2_kg ELSE 0 END ORDER BY CASE WHEN gas = 'CO2' THEN biogenic_co2_kg ELSE 0 END)) / 1000 AS biogenic_co2_tonnes,
+    count(DISTINCT source_id) AS sources,
     count(*) AS source_rows,
     $gwp_set AS gwp_set
 FROM figures
-WHERE NOT one_row_per_key
-GROUP BY period_month, sector, subsector, department, source_kind, source_id, gpc_reference, scope, gas, activity_unit
-UNION ALL BY NAME
--- A building's month and energy type, a fixture's month, is one row of its sector table (the unique keys of their
--- contracts, building_energy's (building_id, period_month, energy_type) and streetlight_energy's (fixture_id,
--- period_month): rows sharing a key are quarantined at ingest, and each sector table has one row per core row), so
--- each of their gas rows is already its own group: taken as it is, not through the GROUP BY (its sums of one value
--- are that value). At issue 12's size the streetlights alone are 3.6 of the 4.1 million rows.
-SELECT
-    period_month, sector, subsector, department, source_kind, source_id, gpc_reference, scope, gas,
-    activity_quantity AS activity,
-    activity_unit AS unit,
-    factor_set,
-    market_method,
-    mass_kg / 1000 AS mass_tonnes,
-    location_tonnes AS co2e_tonnes,
-    market_tonnes AS co2e_tonnes_market,
-    CASE WHEN gas = 'CO2' THEN biogenic_co2_kg ELSE 0 END / 1000 AS biogenic_co2_tonnes,
-    1::BIGINT AS source_rows,
-    $gwp_set AS gwp_set
-FROM figures
-WHERE one_row_per_key
+GROUP BY period_month, sector, subsector, department, source_kind, gpc_reference, scope, gas, activity_unit
 -- No ORDER BY: the warehouse runs with preserve_insertion_order = false, so the table written from this is in no
--- guaranteed order anyway (readers order what they read), and sorting its 4 million rows on eight keys
--- cost 9 of the inventory's 23 s at issue 12's size (benchmarks/municipal_inventory.py).
--- (was: ORDER BY period_month, sector, subsector, department, source_kind, source_id, scope, gas)
+-- guaranteed order anyway (readers order what they read).
