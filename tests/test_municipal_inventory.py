@@ -152,10 +152,10 @@ def test_water_and_wastewater_facilities_are_their_own_sectors(built) -> None:
 
 def test_public_charging_sums_days_to_the_month_and_leaves_the_fleets_station_out(built) -> None:
     rows = built.execute(
-        "SELECT sources, source_rows, activity, co2e_tonnes FROM out.municipal_inventory_monthly WHERE sector = 'Public EV charging'"
+        "SELECT source_rows, activity, co2e_tonnes FROM out.municipal_inventory_monthly WHERE sector = 'Public EV charging'"
     ).fetchall()
-    assert len(rows) == 1 and rows[0][:3] == (1, 2, 50)  # 30 + 20 kWh; DEPOT is in city.fleet_charging_stations
-    assert rows[0][3] == pytest.approx(50 * E_2023 / 1000, rel=1e-12)
+    assert len(rows) == 1 and rows[0][:2] == (2, 50)  # 30 + 20 kWh; DEPOT is in city.fleet_charging_stations
+    assert rows[0][2] == pytest.approx(50 * E_2023 / 1000, rel=1e-12)
 
 
 def test_the_sources_of_a_sector_department_and_month_are_summed_into_one_row(tmp_path: Path, conn, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -164,11 +164,11 @@ def test_the_sources_of_a_sector_department_and_month_are_summed_into_one_row(tm
     monkeypatch.setattr(sys.modules[__name__], "STREETLIGHT_BILLS", [*STREETLIGHT_BILLS, ["SL3", "2024-01-01", 30, "true"]])
     _build(conn, _city(tmp_path))
     rows = conn.execute(
-        "SELECT gas, activity, sources, source_rows, co2e_tonnes FROM out.municipal_inventory_monthly "
+        "SELECT gas, activity, source_rows, co2e_tonnes FROM out.municipal_inventory_monthly "
         "WHERE subsector = 'Streetlights' AND department = 'Public Works' AND period_month = DATE '2024-01-01'"
     ).fetchall()
-    assert [r[:4] for r in rows] == [("CO2e", 130, 2, 2)]  # SL1's 100 kWh + SL3's 30 kWh
-    assert rows[0][4] == pytest.approx(130 * E_2023 / 1000, rel=1e-12)
+    assert [r[:3] for r in rows] == [("CO2e", 130, 2)]  # SL1's 100 kWh + SL3's 30 kWh
+    assert rows[0][3] == pytest.approx(130 * E_2023 / 1000, rel=1e-12)
     assert conn.execute("SELECT count(*) FROM out.streetlight_emissions_monthly WHERE period_month = DATE '2024-01-01'").fetchone()[0] == 3
     assert inventory_invariant_failures(conn) == []
 

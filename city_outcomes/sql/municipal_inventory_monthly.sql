@@ -1,8 +1,8 @@
 -- The municipal operations inventory (LGO Protocol sectors), monthly: every sector table's rows summed by sector,
 -- department, source and scope, split by gas. One row per month, sector, subsector, department, source_kind (the
--- fuel or energy), scope and gas; `sources` counts the buildings, vehicles, fixtures or stations summed (one row
--- per source would be 100,000 rows a month for a city's streetlights: the sector tables keep each source, and
--- `trace` follows their rows).
+-- fuel or energy), scope and gas; `source_rows` counts the sector tables' rows summed (one row per source would be
+-- 100,000 rows a month for a city's streetlights: the sector tables keep each building, vehicle, fixture and
+-- station, and `trace` follows their rows).
 -- Sectors: buildings (out.building_emissions_monthly) are "Buildings and facilities", except buildings whose
 --   building_type (any case) is in $water_types ("Water delivery facilities") or $wastewater_types ("Wastewater
 --   facilities"; city.water_building_types, city.wastewater_building_types); "Vehicle fleet"
@@ -136,19 +136,19 @@ SELECT
     gpc_reference,
     scope,
     gas,
-    -- Sums over a list in a fixed order (by value): a parallel sum adds in any order, and a rerun would
-    -- change a figure's last digit.
-    list_sum(list(activity_quantity ORDER BY activity_quantity)) AS activity,
+    -- Sums of DECIMAL(38, 18) (each figure rounded at 1e-18; the sum exact): a parallel sum of doubles adds in any
+    -- order, and a rerun would change a figure's last digit. (Sorting each group's values for an ordered sum cost
+    -- twice as much at issue 12's size.)
+    sum(activity_quantity::DECIMAL(38, 18))::DOUBLE AS activity,
     activity_unit AS unit,
     -- The factor sets and market methods of the group's rows (one year: one electricity edition; fuels and
     -- suppliers may differ between sources).
     string_agg(DISTINCT factor_set, ', ' ORDER BY factor_set) AS factor_set,
     string_agg(DISTINCT market_method, ', ' ORDER BY market_method) AS market_method,
-    list_sum(list(mass_kg ORDER BY mass_kg)) / 1000 AS mass_tonnes,
-    list_sum(list(location_tonnes ORDER BY location_tonnes)) AS co2e_tonnes,
-    list_sum(list(market_tonnes ORDER BY market_tonnes)) AS co2e_tonnes_market,
-    list_sum(list(CASE WHEN gas = 'CO2' THEN biogenic_co2_kg ELSE 0 END ORDER BY CASE WHEN gas = 'CO2' THEN biogenic_co2_kg ELSE 0 END)) / 1000 AS biogenic_co2_tonnes,
-    count(DISTINCT source_id) AS sources,
+    sum(mass_kg::DECIMAL(38, 18))::DOUBLE / 1000 AS mass_tonnes,
+    sum(location_tonnes::DECIMAL(38, 18))::DOUBLE AS co2e_tonnes,
+    sum(market_tonnes::DECIMAL(38, 18))::DOUBLE AS co2e_tonnes_market,
+    sum((CASE WHEN gas = 'CO2' THEN biogenic_co2_kg ELSE 0 END)::DECIMAL(38, 18))::DOUBLE / 1000 AS biogenic_co2_tonnes,
     count(*) AS source_rows,
     $gwp_set AS gwp_set
 FROM figures
