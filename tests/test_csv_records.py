@@ -32,7 +32,7 @@ def _check(tmp_path: Path, text: bytes, wanted: list[int], *, narrowed: bool, en
     source = _source(conn, path, encoding)
     records = conn.execute(f"SELECT count(*) FROM ({source.sql})", source.params).fetchone()[0]
     expected = _rows(conn, source, wanted)
-    with chosen_records(conn, source, wanted, records) as chosen:
+    with chosen_records(source, wanted, records) as chosen:
         assert (chosen is not source) == narrowed
         assert _rows(conn, chosen, wanted) == expected
         assert len(expected) == len(set(wanted))
@@ -97,3 +97,29 @@ def test_an_unclosed_quote_falls_back(tmp_path: Path) -> None:
 def test_many_failing_rows_read_the_whole_file(tmp_path: Path) -> None:
     body = b"a,b\n" + b"".join(b"%d,x\n" % i for i in range(1, 21))
     _check(tmp_path, body, list(range(1, 11)), narrowed=False)
+
+
+def test_crlf_file_whose_last_record_has_no_newline(tmp_path: Path) -> None:
+    # The copy ends that record with the header's CRLF: a copy with both CRLF and LF does not read as one dialect.
+    body = b"a,b\r\n" + b"".join(b'%d,"x\r\ny"\r\n' % i for i in range(1, 100)) + b'100,"la\r\nst"'
+    _check(tmp_path, body, [5, 100], narrowed=True)
+
+
+def test_a_copy_that_does_not_read_back_falls_back_and_leaves_the_transaction_open(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "export.csv"
+    path.write_bytes(b"a,b\n" + b"".join(b"%d,x\n" % i for i in range(1, 50)))
+
+    def broken_copy(source: Path, ranges: list[tuple[int, int]], target: Path) -> None:
+        target.write_bytes(b"a,b\r\n1,x\r\n2,x\n3,x\n")  # mixed line ends: DuckDB cannot sniff it
+
+    monkeypatch.setattr(csv_records, "copy_records", broken_copy)
+    conn = duckdb.connect()
+    source = _source(conn, path)
+    conn.execute("CREATE TABLE kept (x INTEGER)")
+    conn.execute("BEGIN")
+    conn.execute("INSERT INTO kept VALUES (1)")
+    with chosen_records(source, [3], 49) as chosen:
+        assert chosen is source
+        assert _rows(conn, chosen, [3]) == [("3", "x", 3)]
+    conn.execute("COMMIT")
+    assert conn.execute("SELECT count(*) FROM kept").fetchone()[0] == 1

@@ -118,9 +118,13 @@ def _tail(path: Path, start: int, end: int) -> bytes:
 
 
 def copy_records(path: Path, ranges: list[tuple[int, int]], target: Path) -> None:
-    """Write the given byte ranges of ``path`` to ``target``, one record per line, in order."""
+    """Write the given byte ranges of ``path`` to ``target``, one record per line, in order; a last record without
+    a newline gets the header's (CRLF or LF: the reader takes a file with both for another dialect)."""
     with path.open("rb") as source, target.open("wb") as out:
         descriptor = source.fileno()
-        for start, end in ranges:
+        newline = b"\n"
+        for index, (start, end) in enumerate(ranges):
             data = os.pread(descriptor, end - start, start)
-            out.write(data if data.endswith(b"\n") else data + b"\n")
+            if index == 0 and data.endswith(b"\r\n"):
+                newline = b"\r\n"
+            out.write(data if data.endswith(b"\n") else data + newline)

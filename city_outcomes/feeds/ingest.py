@@ -678,7 +678,7 @@ def _write_quarantine(
         same_field = f"f.{FIELD} = r.{FIELD}" if reshaped.cells else "true"
         rows = [row for (row,) in conn.execute(f"SELECT DISTINCT {FILE_ROW} FROM _failures WHERE {FILE_INDEX} = ?", [index]).fetchall()]
         records = conn.execute(f"SELECT rows_read // cells FROM _files WHERE {FILE_INDEX} = ?", [index]).fetchone()[0]
-        with chosen_records(conn, source, rows, records) as failing_source:
+        with chosen_records(source, rows, records) as failing_source:
             conn.execute(
                 f"""
                 INSERT INTO meta.quarantine ({QUARANTINE_COLUMNS})

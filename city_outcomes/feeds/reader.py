@@ -153,7 +153,7 @@ def _open_csv(conn: duckdb.DuckDBPyConnection, feed_name: str, feed: FeedConfig,
 
 
 @contextmanager
-def chosen_records(conn: duckdb.DuckDBPyConnection, source: RawSource, rows: Sequence[int], records: int) -> Iterator[RawSource]:
+def chosen_records(source: RawSource, rows: Sequence[int], records: int) -> Iterator[RawSource]:
     """``source`` narrowed to the records ``rows`` (1-based, each keeping its record number): the same
     query over a small copy of just those records and the header, so that the quarantine does not
     read a large CSV a second time (on one thread) for a few of its rows. ``records`` is how many
@@ -173,8 +173,13 @@ def chosen_records(conn: duckdb.DuckDBPyConnection, source: RawSource, rows: Seq
     try:
         csv_records.copy_records(Path(path), ranges, copy)
         params = [str(copy), delimiter, quote, escape, encoding]
-        columns = [row[0] for row in conn.execute(f"DESCRIBE {CSV_SCAN}", params).fetchall()]
-        copied = conn.execute(f"SELECT count(*) FROM ({CSV_SCAN})", params).fetchone()[0]
+        # Checked on a connection of its own: an error in the run's transaction would abort it.
+        with duckdb.connect() as side:
+            try:
+                columns = [row[0] for row in side.execute(f"DESCRIBE {CSV_SCAN}", params).fetchall()]
+                copied = side.execute(f"SELECT count(*) FROM ({CSV_SCAN})", params).fetchone()[0]
+            except duckdb.Error:
+                columns, copied = [], -1  # the copy does not read as the file did: read the file
         if columns != source.columns or copied != len(ranges) - 1:
             yield source
             return
