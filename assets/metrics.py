@@ -159,11 +159,14 @@ def _inventory_assets(city: CityConfig) -> tuple[list[dg.AssetsDefinition], list
             record_metric_run(conn, INVENTORY_MONTHLY_TABLE, months, context.run.run_id)
         return dg.MaterializeResult(metadata={"dagster/row_count": rows, "months": f"{months[0]} to {months[1]} (exclusive)"})
 
-    @dg.asset(key=INVENTORY_ANNUAL, group_name="metrics", deps=[INVENTORY_MONTHLY], kinds={"duckdb", "sql"},
+    # The counted annual benchmarking rows join the annual inventory, where the city has a benchmarking feed.
+    benchmarking = [BENCHMARKING_EMISSIONS] if any(feed.contract == BENCHMARKING_CONTRACT for feed in city.feeds.values()) else []
+
+    @dg.asset(key=INVENTORY_ANNUAL, group_name="metrics", deps=[INVENTORY_MONTHLY, *benchmarking], kinds={"duckdb", "sql"},
               description=catalog().asset_description(INVENTORY_ANNUAL_TABLE))
-    def municipal_inventory_annual(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    def municipal_inventory_annual(context: dg.AssetExecutionContext, city: CityResource, warehouse: WarehouseResource) -> dg.MaterializeResult:
         with warehouse.connect() as conn:
-            rows = refresh_municipal_inventory_annual(conn)
+            rows = refresh_municipal_inventory_annual(conn, city.load())
             record_metric_run(conn, INVENTORY_ANNUAL_TABLE, None, context.run.run_id)
         return dg.MaterializeResult(metadata={"dagster/row_count": rows})
 

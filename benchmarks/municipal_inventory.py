@@ -110,7 +110,7 @@ def main() -> int:
             ("streetlights", lambda: refresh_streetlight_emissions(conn, city, MONTHS)),
             ("public EV charging", lambda: refresh_public_ev_charging_emissions(conn, city, MONTHS)),
             ("inventory monthly", lambda: refresh_municipal_inventory(conn, city, MONTHS)),
-            ("inventory annual", lambda: refresh_municipal_inventory_annual(conn)),
+            ("inventory annual", lambda: refresh_municipal_inventory_annual(conn, city)),
             ("invariants", lambda: len(inventory_invariant_failures(conn))),
         ]
         print(f"{'phase':<20} {'seconds':>8} {'rows':>12} {'peak MB':>9}")

@@ -21,6 +21,10 @@ from city_outcomes.config import REFERENCE_DATA, CityConfig
 from city_outcomes.feeds.ingest import ingest_feed
 from city_outcomes.metrics.benchmarking import BENCHMARKING_TABLE, refresh_benchmarking_emissions, uncounted_benchmarking_rows
 from city_outcomes.metrics.emissions import MissingFactorError, refresh_building_emissions, write_unit_conversions
+from city_outcomes.metrics.fleet import refresh_fleet_emissions
+from city_outcomes.metrics.inventory import inventory_invariant_failures, refresh_municipal_inventory, refresh_municipal_inventory_annual
+from city_outcomes.metrics.public_ev_charging import refresh_public_ev_charging_emissions
+from city_outcomes.metrics.streetlights import refresh_streetlight_emissions
 from city_outcomes.units import unit_conversions
 from tests.conftest import REALDATA, write_city
 from tests.test_factor_editions import ENERGY_COLUMNS, FACTOR_COLUMNS, LB_PER_TONNE, _rows, _write_csv
@@ -204,6 +208,42 @@ def test_a_benchmarking_year_overlapping_monthly_bills_is_not_counted_twice(tmp_
     by_hand = 12 * NWPP_2023_CO2E / LB_PER_TONNE + 0.663985 + 20 * NWPP_2023_CO2E / LB_PER_TONNE + 0.315619
     assert monthly + annual == pytest.approx(by_hand, rel=1e-8)
     assert uncounted_benchmarking_rows(conn) == []
+
+
+def test_counted_benchmarking_rows_join_the_annual_inventory_once_split_by_gas(tmp_path: Path, conn) -> None:
+    # The same city as above: B1's billed electricity is in the inventory from its monthly rows; B1's steam and B2's
+    # electricity and propane from the benchmarking rows (basis 'annual benchmarking'), each once.
+    bills = [["B1", f"2023-{m:02d}-01", "electricity", 1000, "kWh", ""] for m in range(1, 13)]
+    benchmarking = [
+        ["B1", "City Hall", 2023, "Office", 50000, 12500, 10000, "", ""],
+        ["B2", "Fire Station 2", 2023, "Fire Station", 9000, 20000, "", 5000, ""],
+    ]
+    city = _city(tmp_path, bills, benchmarking=benchmarking)
+    months = (date(2019, 1, 1), date(2026, 1, 1))
+    _run(conn, city, months)
+    refresh_benchmarking_emissions(conn, city)
+    for refresh in (refresh_fleet_emissions, refresh_streetlight_emissions, refresh_public_ev_charging_emissions, refresh_municipal_inventory):
+        refresh(conn, city, months)  # the other sectors: no feeds, no rows
+    refresh_municipal_inventory_annual(conn, city)
+    rows = {(r[0], r[1], r[2]): r[3:] for r in conn.execute(
+        "SELECT basis, source_kind, gas, activity, co2e_tonnes, co2e_tonnes_market, months FROM out.municipal_inventory_annual "
+        "WHERE inventory_year = 2023").fetchall()}
+    electricity_2023 = NWPP_2023_CO2E * 0.45359237 / 1000  # t CO2e per MWh (lb/MWh x kg/lb); eGRID2023 gives CO2e only: one CO2e row
+    assert rows[("monthly rows", "electricity", "CO2e")] == pytest.approx((12000, 12 * electricity_2023, 12 * electricity_2023, 12), rel=1e-12)
+    assert rows[("annual benchmarking", "electricity", "CO2e")][:3] == pytest.approx((20000, 20 * electricity_2023, 20 * electricity_2023), rel=1e-12)
+    assert rows[("annual benchmarking", "electricity", "CO2e")][3] is None
+    # Steam, 10 MMBtu (Hub Table 7): CO2 663.3 kg, CH4 12.5 g x 25, N2O 1.25 g x 298. Propane, 5 MMBtu: CO2 314.35 kg.
+    assert rows[("annual benchmarking", "district_steam", "CO2")][1] == pytest.approx(0.6633, rel=1e-12)
+    assert rows[("annual benchmarking", "district_steam", "CH4")][1] == pytest.approx(0.0125 * AR4_CH4 / 1000, rel=1e-9)
+    assert rows[("annual benchmarking", "district_steam", "N2O")][1] == pytest.approx(0.00125 * AR4_N2O / 1000, rel=1e-9)
+    assert rows[("annual benchmarking", "stationary_propane", "CO2")][1] == pytest.approx(5 * PROPANE_CO2 / 1000, rel=1e-12)
+    assert ("annual benchmarking", "electricity", "CO2e") in rows and ("monthly rows", "district_steam", "CO2") not in rows
+    total = conn.execute("SELECT sum(co2e_tonnes) FROM out.municipal_inventory_annual WHERE inventory_year = 2023").fetchone()[0]
+    assert total == pytest.approx(12 * electricity_2023 + 0.663985 + 20 * electricity_2023 + 0.315619, rel=1e-8)
+    assert inventory_invariant_failures(conn) == []
+    # Planted: a benchmarking row lost from the annual table breaks the invariant that counts them.
+    conn.execute("DELETE FROM out.municipal_inventory_annual WHERE basis = 'annual benchmarking' AND source_kind = 'stationary_propane'")
+    assert [f["invariant"] for f in inventory_invariant_failures(conn)] == ["counted benchmarking rows are in the annual inventory once"]
 
 
 def test_a_property_maps_to_a_building_in_the_feed_and_a_factorless_fuel_stops_the_run(tmp_path: Path, conn) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from city_outcomes.config import CityConfig
+from city_outcomes.config import CityConfig, load_city_config
 from city_outcomes.feeds.ingest import ingest_feed
 from city_outcomes.metrics.emissions import MissingFactorError, refresh_building_emissions, write_unit_conversions
 from city_outcomes.metrics.fleet import refresh_fleet_emissions
@@ -101,7 +101,11 @@ def _build(conn, city: CityConfig) -> None:
     refresh_streetlight_emissions(conn, city, MONTHS)
     refresh_public_ev_charging_emissions(conn, city, MONTHS)
     refresh_municipal_inventory(conn, city, MONTHS)
-    refresh_municipal_inventory_annual(conn)
+    refresh_municipal_inventory_annual(conn, city)
+
+
+def _city_of(folder: Path) -> CityConfig:
+    return load_city_config(folder / "city.yaml")
 
 
 @pytest.fixture
@@ -219,9 +223,9 @@ def test_the_invariants_hold_and_totals_are_the_hand_computed_ones(built) -> Non
     assert _sum(built, "scope = 1") == _sum(built, "scope = 1", "co2e_tonnes_market")
 
 
-def test_a_duplicated_sector_row_breaks_sectors_sum_to_the_total(built) -> None:
+def test_a_duplicated_sector_row_breaks_sectors_sum_to_the_total(built, tmp_path: Path) -> None:
     built.execute("INSERT INTO out.municipal_inventory_monthly SELECT * FROM out.municipal_inventory_monthly WHERE subsector = 'Traffic signals'")
-    refresh_municipal_inventory_annual(built)  # the annual table agrees with the months: only the sector check fails
+    refresh_municipal_inventory_annual(built, _city_of(tmp_path))  # the annual table agrees with the months: only the sector check fails
     failures = inventory_invariant_failures(built)
     assert [f["invariant"] for f in failures] == ["sectors sum to the total"]
     assert failures[0]["detail"].startswith("Streetlights and traffic signals 2024-01")
@@ -232,9 +236,9 @@ def test_an_annual_figure_off_its_months_breaks_monthly_sums_to_annual(built) ->
     assert [f["invariant"] for f in inventory_invariant_failures(built)] == ["monthly sums to annual"]
 
 
-def test_a_scope_1_market_figure_off_the_location_one_breaks_the_scope_2_only_invariant(built) -> None:
+def test_a_scope_1_market_figure_off_the_location_one_breaks_the_scope_2_only_invariant(built, tmp_path: Path) -> None:
     built.execute("UPDATE out.municipal_inventory_monthly SET co2e_tonnes_market = co2e_tonnes_market + 0.001 WHERE source_kind = 'gasoline' AND gas = 'CO2'")
-    refresh_municipal_inventory_annual(built)
+    refresh_municipal_inventory_annual(built, _city_of(tmp_path))
     invariants = {f["invariant"] for f in inventory_invariant_failures(built)}
     # The sector total no longer matches the fleet table's market figure either.
     assert invariants == {"location and market differ only in scope 2", "sectors sum to the total"}

@@ -1,9 +1,11 @@
 -- The municipal inventory's invariants, each row a failure (none when the inventory holds):
 -- 1. sectors sum to the total: per sector and month, the inventory's location- and market-based tCO2e equal the
 --    sums of the sector tables it is built from (a duplicated or lost row shows here);
--- 2. monthly sums to annual: per year, sector, department, source kind, scope and gas, the annual table equals
---    the sum of the monthly one;
--- 3. location and market totals differ only in scope 2: scope 1 rows have the same figure by both methods.
+-- 2. monthly sums to annual: per year, sector, department, source kind, scope and gas, the annual table's rows of
+--    basis 'monthly rows' equal the sum of the monthly one;
+-- 3. location and market totals differ only in scope 2: scope 1 rows have the same figure by both methods;
+-- 4. counted benchmarking rows are in the annual inventory once: per year, its rows of basis 'annual benchmarking'
+--    sum to the benchmarking rows counted (_counted_benchmarking, staged by city_outcomes/metrics/inventory.py).
 -- Tolerance: 1e-9 t plus 1e-9 of the figure (sums of floating-point figures in another order).
 -- No parameters.
 WITH source_totals AS (
@@ -49,7 +51,25 @@ monthly_by_year AS (
 annual AS (
     SELECT inventory_year, sector, subsector, department, source_kind, scope, gas,
         sum(co2e_tonnes) AS location, sum(co2e_tonnes_market) AS market
-    FROM out.municipal_inventory_annual GROUP BY ALL
+    FROM out.municipal_inventory_annual WHERE basis = 'monthly rows' GROUP BY ALL
+),
+
+benchmarking_failures AS (
+    SELECT
+        'counted benchmarking rows are in the annual inventory once' AS invariant,
+        format('{}: annual benchmarking rows {:.6f} / {:.6f} t CO2e (location / market), counted benchmarking rows {:.6f} / {:.6f}',
+            coalesce(i.inventory_year, b.inventory_year), coalesce(i.location, 0), coalesce(i.market, 0),
+            coalesce(b.location, 0), coalesce(b.market, 0)) AS detail
+    FROM (
+        SELECT inventory_year, sum(co2e_tonnes) AS location, sum(co2e_tonnes_market) AS market
+        FROM out.municipal_inventory_annual WHERE basis = 'annual benchmarking' GROUP BY ALL
+    ) AS i
+    FULL OUTER JOIN (
+        SELECT calendar_year::INTEGER AS inventory_year, sum(co2e_tonnes) AS location, sum(co2e_tonnes_market) AS market
+        FROM _counted_benchmarking GROUP BY ALL
+    ) AS b USING (inventory_year)
+    WHERE abs(coalesce(i.location, 0) - coalesce(b.location, 0)) > 1e-9 + 1e-9 * abs(coalesce(b.location, 0))
+        OR abs(coalesce(i.market, 0) - coalesce(b.market, 0)) > 1e-9 + 1e-9 * abs(coalesce(b.market, 0))
 ),
 
 annual_failures AS (
@@ -77,4 +97,5 @@ scope_failures AS (
 SELECT * FROM sector_failures
 UNION ALL SELECT * FROM annual_failures
 UNION ALL SELECT * FROM scope_failures
+UNION ALL SELECT * FROM benchmarking_failures
 ORDER BY invariant, detail

@@ -23,11 +23,7 @@
 WITH buildings AS (
     SELECT
         emissions.period_month,
-        CASE
-            WHEN list_contains([lower(trim(t)) FOR t IN $water_types::VARCHAR[]], lower(trim(buildings.building_type))) THEN 'Water delivery facilities'
-            WHEN list_contains([lower(trim(t)) FOR t IN $wastewater_types::VARCHAR[]], lower(trim(buildings.building_type))) THEN 'Wastewater facilities'
-            ELSE 'Buildings and facilities'
-        END AS sector,
+        building_sector(buildings.building_type, $water_types, $wastewater_types) AS sector,
         coalesce(buildings.building_type, 'Not in buildings inventory') AS subsector,
         emissions.department,
         emissions.energy_type AS source_kind,
@@ -97,34 +93,13 @@ gwp AS (
     WHERE gwp_set = $gwp_set
 ),
 
--- One row per source row and gas: CO2, CH4 and N2O where the row's factors gave CO2 (its CO2e is then the sum of its
--- gases); one CO2e row where they gave CO2e only, or where the market figure used a supplier's own factors.
--- One pass over the sources, each row unnested into its gases (four UNION ALL branches over the sources made DuckDB
--- keep all of them in memory and read them four times: about half of this statement's time at issue 12's size).
-per_gas AS (
-    SELECT sources.*, unnest(list_filter([
-        {'gas': 'CO2', 'mass_kg': co2_kg, 'gas_co2e_tonnes': co2_kg / 1000, 'kept': co2_kg IS NOT NULL},
-        {'gas': 'CH4', 'mass_kg': ch4_kg, 'gas_co2e_tonnes': ch4_kg * gwp.ch4 / 1000, 'kept': co2_kg IS NOT NULL AND ch4_kg IS NOT NULL},
-        {'gas': 'N2O', 'mass_kg': n2o_kg, 'gas_co2e_tonnes': n2o_kg * gwp.n2o / 1000, 'kept': co2_kg IS NOT NULL AND n2o_kg IS NOT NULL},
-        {'gas': 'CO2e', 'mass_kg': NULL::DOUBLE, 'gas_co2e_tonnes': co2e_tonnes, 'kept': co2_kg IS NULL OR market_method = 'supplier-specific'}
-    ], g -> g.kept), recursive := true)
-    FROM sources, gwp
-),
-
-by_gas AS (
-    SELECT per_gas.* EXCLUDE (kept), per_gas.market_method = 'supplier-specific' AS market_own_factors FROM per_gas
-),
-
+-- One row per source row and gas (the macro gas_rows, city_outcomes/sql/inventory_macros.sql): one pass over the
+-- sources, each row unnested into its gases (four UNION ALL branches over the sources made DuckDB keep all of them
+-- in memory and read them four times: about half of this statement's time at issue 12's size).
 figures AS (
-    SELECT
-        by_gas.*,
-        CASE WHEN by_gas.gas = 'CO2e' AND by_gas.co2_kg IS NOT NULL THEN 0.0 ELSE by_gas.gas_co2e_tonnes END AS location_tonnes,
-        CASE
-            WHEN NOT by_gas.market_own_factors THEN by_gas.gas_co2e_tonnes
-            WHEN by_gas.gas = 'CO2e' THEN by_gas.co2e_tonnes_market
-            ELSE 0.0
-        END AS market_tonnes
-    FROM by_gas
+    SELECT sources.*, unnest(gas_rows(co2_kg, ch4_kg, n2o_kg, co2e_tonnes, co2e_tonnes_market,
+                                      coalesce(market_method = 'supplier-specific', false), gwp.ch4, gwp.n2o), recursive := true)
+    FROM sources, gwp
 )
 
 SELECT
