@@ -5,7 +5,8 @@
 -- * 'annual benchmarking': the benchmarking rows counted in the inventory (out.building_emissions_annual_benchmarking,
 --   counted_in_inventory: no monthly bill of the building, energy type and year is counted, so nothing is counted
 --   twice), staged by city_outcomes/metrics/inventory.py as _counted_benchmarking (empty for a city without a
---   benchmarking feed), split by gas as the monthly rows are (the macros of inventory_macros.sql); months is NULL.
+--   benchmarking feed), split by gas as the monthly rows are (the macros of inventory_macros.sql); months is 12 (a
+--   benchmarking row reports a whole calendar year).
 -- Parameters: $gwp_set, $water_types, $wastewater_types.
 WITH gwp AS (
     SELECT
@@ -71,7 +72,7 @@ benchmarking AS (
         list_sum(list(location_tonnes ORDER BY location_tonnes)) AS co2e_tonnes,
         list_sum(list(market_tonnes ORDER BY market_tonnes)) AS co2e_tonnes_market,
         0.0 AS biogenic_co2_tonnes,
-        NULL::BIGINT AS months,
+        12::BIGINT AS months,  -- an annual report covers its calendar year
         $gwp_set AS gwp_set
     FROM benchmarking_gases
     GROUP BY inventory_year, sector, subsector, department, source_kind, gpc_reference, scope, gas, activity_unit
