@@ -21,6 +21,7 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
+import sqlalchemy.exc
 import yaml
 
 from city_outcomes import warehouse
@@ -87,12 +88,12 @@ def warehouse_contents(path: Path) -> dict[str, list]:
         conn.close()
 
 
-def wait_for(condition, timeout: float = 180, what: str = "") -> None:
+def wait_for(condition, timeout: float = 180, what: str = "", interval: float = 0.1) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.1)
+        time.sleep(interval)
 
 
 def test_two_runs_at_once_both_succeed_one_after_the_other(tmp_path: Path) -> None:
@@ -212,10 +213,18 @@ def test_a_run_worker_waits_for_a_cli_run_holding_the_warehouse(tmp_path: Path) 
         worker.start()
 
         def run_is_waiting() -> bool:
-            return any(waiting in (e.message or "") for run in instance.get_runs() for e in instance.all_logs(run.run_id))
+            try:
+                return any(waiting in (e.message or "") for run in instance.get_runs() for e in instance.all_logs(run.run_id))
+            except sqlalchemy.exc.OperationalError as error:
+                # The ephemeral instance is one in-memory SQLite database: a read while the run's thread writes
+                # can find a table locked ("database table is locked: runs", seen in CI). Ask again.
+                if "locked" in str(error):
+                    return False
+                raise
 
         try:
-            wait_for(run_is_waiting, timeout=300, what="the run to say it waits for the holder")
+            # Once a second: each look reads the whole event log, from the database the run is writing to.
+            wait_for(run_is_waiting, timeout=300, what="the run to say it waits for the holder", interval=1.0)
             released_at = time.time()
         finally:
             release.touch()
