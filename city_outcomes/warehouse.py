@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from datetime import date
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -124,24 +125,39 @@ def quote_ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _columns(conn: duckdb.DuckDBPyConnection, relation: str) -> list[tuple]:
-    return [(row[0], row[1]) for row in conn.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()]
+def _columns(conn: duckdb.DuckDBPyConnection, relation: str, params: dict[str, Any] | None = None) -> list[tuple]:
+    return [(row[0], row[1]) for row in conn.execute(f"DESCRIBE SELECT * FROM {relation}", params).fetchall()]
+
+
+def replace_view(conn: duckdb.DuckDBPyConnection, view: str, query: str) -> None:
+    """(Re)define ``view`` as ``query``. A table of that name, written by an earlier version of its metric, is
+    dropped: its rows are recomputed where the view now reads them."""
+    schema, name = view.split(".")
+    kind = conn.execute("SELECT table_type FROM information_schema.tables WHERE table_schema = ? AND table_name = ?", [schema, name]).fetchone()
+    if kind and kind[0] == "BASE TABLE":
+        conn.execute(f"DROP TABLE {view}")
+    conn.execute(f"CREATE OR REPLACE VIEW {view} AS {query}")
 
 
 def replace_months(conn: duckdb.DuckDBPyConnection, table: str, rows: str, months: tuple[date, date],
-                   also: Callable[[duckdb.DuckDBPyConnection], None] | None = None) -> int:
+                   also: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
+                   params: dict[str, Any] | None = None,
+                   then: Callable[[duckdb.DuckDBPyConnection], None] | None = None) -> int:
     """Replace ``table``'s rows of months [start, end) (its ``period_month``) with the relation ``rows`` (a table name
-    or a parenthesized query), in one transaction; return the rows the table then holds in those months.
-    ``also`` writes what the rows refer to (their factors) in the same transaction, before them.
+    or a parenthesized query, with its named ``params``), in one transaction; return the rows the table then holds
+    in those months. ``also`` writes what the rows refer to (their factors) in the same transaction, before them;
+    ``then`` what refers to the table (a view of it), after them.
 
     A table written by an earlier version of its metric (other columns or types) is rebuilt, not mixed with rows of
     another shape."""
     with transaction(conn):
         if also is not None:
             also(conn)
-        if table_exists(conn, *table.split(".")) and _columns(conn, table) != _columns(conn, rows):
+        if table_exists(conn, *table.split(".")) and _columns(conn, table) != _columns(conn, rows, params):
             conn.execute(f"DROP TABLE {table}")
-        conn.execute(f"CREATE TABLE IF NOT EXISTS {table} AS SELECT * FROM {rows} LIMIT 0")
+        conn.execute(f"CREATE TABLE IF NOT EXISTS {table} AS SELECT * FROM {rows} LIMIT 0", params)
         conn.execute(f"DELETE FROM {table} WHERE period_month >= ? AND period_month < ?", list(months))
-        conn.execute(f"INSERT INTO {table} SELECT * FROM {rows}")
+        conn.execute(f"INSERT INTO {table} SELECT * FROM {rows}", params)
+        if then is not None:
+            then(conn)
     return conn.execute(f"SELECT count(*) FROM {table} WHERE period_month >= ? AND period_month < ?", list(months)).fetchone()[0]

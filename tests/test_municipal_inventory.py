@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+import yaml
 
 from city_outcomes.config import CityConfig, load_city_config
 from city_outcomes.feeds.ingest import ingest_feed
@@ -294,6 +295,42 @@ def test_trace_follows_a_streetlight_month_to_its_bill_and_factor(built) -> None
     assert [(s.feed, s.row_numbers) for s in traced.sources] == [("streetlight_energy", "2")]  # TS1 is data row 2 of the file
     inventory = trace_metric(built, "municipal_co2e_tonnes", "2024", {"sector": "Public EV charging"})
     assert inventory.value == pytest.approx(50 * E_2023 / 1000, rel=1e-12)
+
+
+def test_streetlight_rows_name_their_years_factor_terms_kept_once_and_keep_them_when_the_edition_changes(tmp_path: Path, conn) -> None:
+    city = _city(tmp_path, supplier=True)
+    _build(conn, city)
+    columns = {r[0] for r in conn.execute("DESCRIBE out.streetlight_emissions_monthly_rows").fetchall()}
+    assert "terms_id" in columns and not columns & {"factor_set", "factor_choice", "market_method", "gwp_set", "gpc_reference"}
+    shown = "factor_set, factor_basis, factor_value, market_method, market_factor_set, gwp_set, grid_subregion"
+    # One inventory year, one set of terms, shared by the streetlights and the public chargers: eGRID2023 RFCE
+    # (CO2e only, 599.17 lb/MWh = 0.27177894 kg/kWh) and the utility's own rate for market-based.
+    assert conn.execute(f"SELECT {shown} FROM out.electricity_factor_terms").fetchall() == [
+        ("egrid2023", "CO2e", pytest.approx(E_2023, rel=1e-12), "supplier-specific", "riverton_electric_2024", city.city.gwp_set, "RFCE")]
+    refresh_streetlight_emissions(conn, city, MONTHS)
+    assert conn.execute("SELECT count(*) FROM out.electricity_factor_terms").fetchone()[0] == 1  # the same terms, kept once
+
+    # The city names eGRID2022 for 2024 and refreshes February only: February's rows name new terms, January's
+    # keep theirs (a published month does not change under it until it is recomputed).
+    raw = yaml.safe_load(city.config_path.read_text())
+    raw["city"]["electricity_factors"] = {2024: "egrid2022"}
+    city.config_path.write_text(yaml.safe_dump(raw, sort_keys=False))
+    renamed = load_city_config(city.config_path)
+    refresh_streetlight_emissions(conn, renamed, (date(2024, 2, 1), date(2024, 3, 1)))
+    by_month = conn.execute(
+        "SELECT period_month, factor_set, sum(co2e_tonnes), sum(activity_quantity) FROM out.streetlight_emissions_monthly GROUP BY ALL ORDER BY 1"
+    ).fetchall()
+    assert [(m.month, f) for m, f, _, _ in by_month] == [(1, "egrid2023"), (2, "egrid2022")]
+    assert by_month[0][2] == pytest.approx(150 * E_2023 / 1000, rel=1e-12)  # SL1 100 + TS1 50 kWh
+    assert by_month[1][2] == pytest.approx(130 * RFCE_2022_CO2E * KG_PER_LB / 1e6, rel=1e-12)  # SL1 90 + SL2 40 kWh
+    assert conn.execute("SELECT count(*) FROM out.electricity_factor_terms").fetchone()[0] == 2
+
+
+def test_a_streetlight_row_whose_terms_were_lost_shows_them_blank_and_stays_in_the_totals(built) -> None:
+    before = built.execute("SELECT count(*), sum(co2e_tonnes) FROM out.streetlight_emissions_monthly").fetchone()
+    built.execute("DELETE FROM out.electricity_factor_terms")  # planted: the view's join finds no terms
+    after = built.execute("SELECT count(*), sum(co2e_tonnes), count(factor_set) FROM out.streetlight_emissions_monthly").fetchone()
+    assert after == (before[0], before[1], 0) and before[0] == 4
 
 
 def test_a_fixture_table_of_the_previous_contract_version_gets_the_new_optional_columns(tmp_path: Path, conn) -> None:

@@ -29,16 +29,22 @@ def record_factor_sets(conn: duckdb.DuckDBPyConnection, *relations: str) -> None
     Call it in the transaction that writes the rows using them. Raises ValueError if an id already names another
     list (a hash collision: nothing is joined to the wrong factors)."""
     for relation in relations:
-        lists = f"(SELECT DISTINCT factors_id, factors_applied FROM {relation} WHERE factors_id IS NOT NULL)"
-        if not table_exists(conn, *FACTORS_TABLE.split(".")):
-            conn.execute(f"CREATE TABLE {FACTORS_TABLE} AS SELECT * FROM {lists} LIMIT 0")
-        clash = conn.execute(
-            f"SELECT new.factors_id FROM {lists} AS new JOIN {FACTORS_TABLE} AS kept USING (factors_id) "
-            "WHERE to_json(new.factors_applied)::VARCHAR <> to_json(kept.factors_applied)::VARCHAR LIMIT 1"
-        ).fetchone()
-        if clash:
-            raise ValueError(f"{FACTORS_TABLE}: factors_id {clash[0]} already names another list of factors")
-        conn.execute(f"INSERT INTO {FACTORS_TABLE} SELECT * FROM {lists} WHERE factors_id NOT IN (SELECT factors_id FROM {FACTORS_TABLE})")
+        keep_once(conn, FACTORS_TABLE, f"(SELECT DISTINCT factors_id, factors_applied FROM {relation} WHERE factors_id IS NOT NULL)",
+                  "factors_id", "list of factors")
+
+
+def keep_once(conn: duckdb.DuckDBPyConnection, table: str, rows: str, id_column: str, what: str) -> None:
+    """Add the rows of the relation ``rows`` (distinct, each named by the content hash in ``id_column``) that
+    ``table`` lacks, creating it if need be. Raises ValueError if an id ``table`` has names another ``what``."""
+    if not table_exists(conn, *table.split(".")):
+        conn.execute(f"CREATE TABLE {table} AS SELECT * FROM {rows} LIMIT 0")
+    clash = conn.execute(
+        f"SELECT new.{id_column} FROM {rows} AS new JOIN {table} AS kept USING ({id_column}) "
+        "WHERE to_json(new)::VARCHAR <> to_json(kept)::VARCHAR LIMIT 1"
+    ).fetchone()
+    if clash:
+        raise ValueError(f"{table}: {id_column} {clash[0]} already names another {what}")
+    conn.execute(f"INSERT INTO {table} SELECT * FROM {rows} WHERE {id_column} NOT IN (SELECT {id_column} FROM {table})")
 
 
 def factors_joined(conn: duckdb.DuckDBPyConnection, table: str) -> str:

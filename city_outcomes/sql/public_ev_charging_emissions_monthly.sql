@@ -1,8 +1,8 @@
 -- Emissions of the electricity the city's public EV chargers deliver (its own sector of the municipal inventory;
 -- GPC II.1.2, grid energy used in on-road transport; scope 2): one row per accepted ev_charging_energy row
 -- (a station's day or month), keyed by the month it falls in, so that day rows sum to their month.
--- kWh x the inventory year's electricity factors (electricity_factors_by_year.sql, the temp table
--- _electricity_factors_by_year: the same edition and supplier factor as every other kWh of the inventory),
+-- kWh x the inventory year's electricity factors (electricity_factors_by_year.sql, staged per year as the temp
+-- table _electricity_factor_terms: the same edition and supplier factor as every other kWh of the inventory),
 -- location-based in co2e_tonnes and market-based in co2e_tonnes_market.
 -- Boundary: the city's own fleet's charging is in fleet_fuel (fleet_emissions_monthly.sql). A station that
 -- charges the fleet and reports to this feed too is named in city.fleet_charging_stations ($fleet_stations) and
@@ -11,7 +11,10 @@
 -- A station-month reported both by day and as a month would be counted twice: such rows keep `grain_problem`, and
 -- rows of a year without a usable factor keep `factor_problem`; city_outcomes/metrics/public_ev_charging.py stops
 -- the run on either.
--- Parameters: $start_month, $end_month (half-open), $gwp_set, $grid_subregion, $fleet_stations.
+-- These are the rows of out.public_ev_charging_emissions_monthly_rows; readers read the view
+-- out.public_ev_charging_emissions_monthly (public_ev_charging_emissions_monthly_view.sql), which joins the year's
+-- factor columns back by `terms_id` (as streetlight_emissions_monthly.sql explains) and adds the constants.
+-- Parameters: $start_month, $end_month (half-open), $fleet_stations.
 WITH energy AS (
     SELECT
         energy.*,
@@ -30,34 +33,19 @@ grains AS (
 
 SELECT
     energy.station_id,
-    'Not recorded' AS department,
     energy.period_month,
     energy.period_start,
     energy.period_grain,
     energy.inventory_year,
-    'II.1.2' AS gpc_reference,
-    2 AS scope,
     energy.energy_kwh AS activity_quantity,
-    'kWh' AS activity_unit,
     energy.sessions,
-    energy.energy_kwh * location.co2_kg_per_kwh AS co2_kg,
-    energy.energy_kwh * location.ch4_kg_per_kwh AS ch4_kg,
-    energy.energy_kwh * location.n2o_kg_per_kwh AS n2o_kg,
-    energy.energy_kwh * location.co2e_kg_per_kwh / 1000 AS co2e_tonnes,
-    energy.energy_kwh * market.co2e_kg_per_kwh / 1000 AS co2e_tonnes_market,
-    location.factor_set,
-    location.factor_basis,
-    location.co2e_kg_per_kwh AS factor_value,
-    'kg CO2e/kWh' AS factor_unit,
-    location.chosen AS factor_choice,
-    location.factors_id,
-    market.market_method,
-    market.factor_set AS market_factor_set,
-    market.factor_basis AS market_factor_basis,
-    market.factors_id AS market_factors_id,
-    $gwp_set AS gwp_set,
-    $grid_subregion AS grid_subregion,
-    coalesce('location-based: ' || location.factor_problem, 'market-based: ' || market.factor_problem) AS factor_problem,
+    energy.energy_kwh * terms.co2_kg_per_kwh AS co2_kg,
+    energy.energy_kwh * terms.ch4_kg_per_kwh AS ch4_kg,
+    energy.energy_kwh * terms.n2o_kg_per_kwh AS n2o_kg,
+    energy.energy_kwh * terms.co2e_kg_per_kwh / 1000 AS co2e_tonnes,
+    energy.energy_kwh * terms.market_co2e_kg_per_kwh / 1000 AS co2e_tonnes_market,
+    terms.terms_id,
+    terms.factor_problem,
     CASE WHEN grains.grains > 1
         THEN format('station {} reports {} both by day and as a month: its kWh would be counted twice', energy.station_id, strftime(energy.period_month, '%Y-%m'))
     END AS grain_problem,
@@ -66,6 +54,4 @@ SELECT
     energy._source_row
 FROM energy
 JOIN grains USING (station_id, period_month)
-JOIN _electricity_factors_by_year AS location ON location.inventory_year = energy.inventory_year AND location.method = 'location'
-JOIN _electricity_factors_by_year AS market ON market.inventory_year = energy.inventory_year AND market.method = 'market'
-ORDER BY energy.period_month, energy.station_id, energy.period_start
+JOIN _electricity_factor_terms AS terms ON terms.inventory_year = energy.inventory_year
