@@ -49,13 +49,15 @@ def refresh_fleet_emissions(conn: duckdb.DuckDBPyConnection, city: CityConfig, m
     stage_electricity_factors(conn, city, months)
     conn.execute(f"CREATE OR REPLACE TEMP TABLE {FUEL_FACTORS} AS {load_sql('fleet_fuel_factors')}", _params(city))
     params = {"start_month": months[0], "end_month": months[1], **_params(city)}
+    staged = "_fleet_emissions_staged"
+    conn.execute(f"CREATE OR REPLACE TEMP TABLE {staged} AS {load_sql('fleet_emissions_monthly')}", params)
     try:
-        # Written straight from the query: staging a million rows first cost about as much as computing them.
         # Fuel rows name a list of _fleet_fuel_factors, charging rows one of the shared electricity factors.
-        return replace_months(conn, FLEET_EMISSIONS_TABLE, f"({load_sql('fleet_emissions_monthly')})", months,
-                              also=lambda c: record_factor_sets(c, FUEL_FACTORS, ELECTRICITY_FACTORS), params=params)
+        return replace_months(conn, FLEET_EMISSIONS_TABLE, staged, months, also=lambda c: record_factor_sets(c, FUEL_FACTORS, ELECTRICITY_FACTORS))
     finally:
+        conn.execute(f"DROP TABLE IF EXISTS {staged}")
         conn.execute(f"DROP TABLE IF EXISTS {FUEL_FACTORS}")
+
 
 
 def fleet_fuel_without_emissions(conn: duckdb.DuckDBPyConnection, city: CityConfig) -> list[dict[str, Any]]:
