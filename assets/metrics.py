@@ -20,6 +20,7 @@ from city_outcomes.metrics.public_ev_charging import PUBLIC_EV_CHARGING_TABLE, r
 from city_outcomes.metrics.reconciliation import PUBLISHED_CONTRACT, ReconciliationError, reconcile, write_reconciliation
 from city_outcomes.metrics.runs import record_metric_run
 from city_outcomes.metrics.streetlights import STREETLIGHT_EMISSIONS_TABLE, refresh_streetlight_emissions
+from city_outcomes.metrics.td_losses import TD_LOSSES_TABLE, refresh_td_losses
 from pipelines.resources import CityResource, WarehouseResource
 
 BUILDING_EMISSIONS = dg.AssetKey(["out", "building_emissions_monthly"])
@@ -29,6 +30,7 @@ STREETLIGHT_EMISSIONS = dg.AssetKey(STREETLIGHT_EMISSIONS_TABLE.split("."))
 PUBLIC_EV_CHARGING_EMISSIONS = dg.AssetKey(PUBLIC_EV_CHARGING_TABLE.split("."))
 INVENTORY_MONTHLY = dg.AssetKey(INVENTORY_MONTHLY_TABLE.split("."))
 INVENTORY_ANNUAL = dg.AssetKey(INVENTORY_ANNUAL_TABLE.split("."))
+TD_LOSSES = dg.AssetKey(TD_LOSSES_TABLE.split("."))
 
 
 def build_metric_assets(city: CityConfig) -> tuple[list[dg.AssetsDefinition], list[dg.AssetChecksDefinition]]:
@@ -186,10 +188,18 @@ def _inventory_assets(city: CityConfig) -> tuple[list[dg.AssetsDefinition], list
             metadata={"failures": len(failures), "sample": dg.MetadataValue.json(failures[:10])},
         )
 
-    return (
-        [streetlight_emissions_monthly, public_ev_charging_emissions_monthly, municipal_inventory_monthly, municipal_inventory_annual],
-        [inventory_invariants_hold],
-    )
+    assets = [streetlight_emissions_monthly, public_ev_charging_emissions_monthly, municipal_inventory_monthly, municipal_inventory_annual]
+    if city.city.td_losses:
+        @dg.asset(key=TD_LOSSES, deps=[INVENTORY_MONTHLY], description=catalog().asset_description(TD_LOSSES_TABLE), **partitioned)
+        def municipal_td_losses_monthly(context: dg.AssetExecutionContext, city: CityResource, warehouse: WarehouseResource) -> dg.MaterializeResult:
+            months = partition_months(context)
+            with warehouse.connect() as conn:
+                rows = refresh_td_losses(conn, city.load(), months)
+                record_metric_run(conn, TD_LOSSES_TABLE, months, context.run.run_id)
+            return dg.MaterializeResult(metadata={"dagster/row_count": rows, "months": f"{months[0]} to {months[1]} (exclusive)"})
+
+        assets.append(municipal_td_losses_monthly)
+    return assets, [inventory_invariants_hold]
 
 
 def _reconciliation_asset(published: list[str]) -> dg.AssetsDefinition:

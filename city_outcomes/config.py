@@ -81,6 +81,12 @@ class CityInfo(_Strict):
         description="ev_charging_energy station ids that charge the city's own fleet, whose kWh the fleet_fuel feed already holds: "
         "left out of the public EV charging sector so that no kWh is counted twice",
     )
+    td_losses: bool = Field(
+        default=False,
+        description="Report scope 3 transmission and distribution losses of the grid electricity in the municipal inventory "
+        "(out.municipal_td_losses_monthly, kept out of the inventory's scope 1 and 2 totals): kWh x grid gross loss / (1 - loss) "
+        "x the kWh's location-based factor, the loss from the same eGRID edition and subregion",
+    )
     first_month: date = Field(description="First month of the reporting calendar (the first monthly partition)")
     timezone: str | None = Field(
         default=None,

@@ -31,6 +31,7 @@ from city_outcomes.metrics.catalog import UnknownMetric
 from city_outcomes.metrics.community import community_summary
 from city_outcomes.metrics.headline import headline_figures
 from city_outcomes.metrics.inventory import inventory_by_sector_and_scope
+from city_outcomes.metrics.td_losses import td_losses_by_sector
 from city_outcomes.trace import Trace, TraceError, trace_metric
 from pipelines.instance_settings import ensure_instance_settings
 
@@ -484,6 +485,7 @@ def print_summary(city: CityConfig, wait_timeout: float | None = None) -> None:
         problems = file_problems(conn)
         headline = headline_figures(conn, city)
         inventory = inventory_by_sector_and_scope(conn)
+        td_losses = td_losses_by_sector(conn)
         community = community_summary(conn)
     # Names are text, not rich markup: a "[/x]" in a city's name must print as written.
     table = Table(title=escape(f"{city.city.name}: feeds read"))
@@ -522,32 +524,44 @@ def print_summary(city: CityConfig, wait_timeout: float | None = None) -> None:
     for year in headline.not_compared if headline else []:
         latest = " (the latest year)" if year is headline.not_compared[-1] and year.year > (headline.latest_year or 0) else ""
         console.print(f"[yellow]{year.year}{latest} is incomplete, not compared: {year.reason}.[/yellow]", soft_wrap=True)
-    print_inventory(inventory)
+    print_inventory(inventory, td_losses)
     if community:
         console.print(community, markup=False, highlight=False, soft_wrap=True)
     console.print(f"Warehouse: {city.warehouse_path}")
     console.print(f"Dashboard: [bold]{city.site_dir / 'index.html'}[/bold]")
 
 
-def print_inventory(rows: list[dict]) -> None:
-    """The municipal inventory of the latest year by sector and scope (t CO2e), and each year's total."""
+def print_inventory(rows: list[dict], td_losses: list[dict] | None = None) -> None:
+    """The municipal inventory of the latest year by sector and scope (t CO2e), and each year's total; the scope 3
+    T&D losses (where the city reports them) in a column of their own, not in the totals."""
     if not rows:
         return
     latest = max(row["inventory_year"] for row in rows)
     months = max(row["months"] for row in rows if row["inventory_year"] == latest)
-    table = Table(title=f"Municipal operations inventory {latest}" + (f" ({months} months)" if months < 12 else "") + ", t CO2e")
-    for column in ("sector", "scope 1", "scope 2 location", "scope 2 market", "total location"):
+    losses = {row["sector"]: row["co2e_tonnes"] for row in td_losses or [] if row["inventory_year"] == latest}
+    # Short headers, explained in the caption, so that the table fits a 100-column terminal.
+    caption = "loc.: location-based (the totals' method); mkt.: market-based" + ("; scope 3 T&D losses are not in the totals" if losses else "")
+    table = Table(title=f"Municipal operations inventory {latest}" + (f" ({months} months)" if months < 12 else "") + ", t CO2e", caption=caption)
+    columns = ["sector", "scope 1", "scope 2 loc.", "scope 2 mkt.", "total loc."] + (["scope 3 T&D"] if losses else [])
+    for column in columns:
         table.add_column(column, justify="left" if column == "sector" else "right", no_wrap=True)
     year_rows = [row for row in rows if row["inventory_year"] == latest]
     for sector in sorted({row["sector"] for row in year_rows}):
         def figure(scope: int, column: str = "co2e_tonnes", sector: str = sector) -> float:
             return sum(r[column] for r in year_rows if r["sector"] == sector and r["scope"] == scope)
-        table.add_row(escape(sector), f"{figure(1):,.1f}", f"{figure(2):,.1f}", f"{figure(2, 'co2e_tonnes_market'):,.1f}", f"{figure(1) + figure(2):,.1f}")
+        cells = [escape(sector), f"{figure(1):,.1f}", f"{figure(2):,.1f}", f"{figure(2, 'co2e_tonnes_market'):,.1f}", f"{figure(1) + figure(2):,.1f}"]
+        table.add_row(*cells, *([f"{losses.get(sector, 0.0):,.1f}"] if losses else []))
     console.print(table)
     totals = {}
     for row in rows:
         totals[row["inventory_year"]] = totals.get(row["inventory_year"], 0.0) + row["co2e_tonnes"]
     console.print("Inventory totals (location-based): " + ", ".join(f"{year} {total:,.0f} t CO2e" for year, total in sorted(totals.items())) + ".")
+    if td_losses:
+        by_year: dict[int, float] = {}
+        for row in td_losses:
+            by_year[row["inventory_year"]] = by_year.get(row["inventory_year"], 0.0) + row["co2e_tonnes"]
+        console.print("Scope 3 T&D losses (city.td_losses), beside the totals, not in them: "
+                      + ", ".join(f"{year} {total:,.1f} t CO2e" for year, total in sorted(by_year.items())) + ".")
 
 
 if __name__ == "__main__":

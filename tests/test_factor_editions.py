@@ -55,6 +55,10 @@ def test_shipped_egrid_factors_are_rebuilt_from_the_shipped_source(tmp_path: Pat
     rebuilt = tmp_path / "emission_factors_egrid.csv"
     extract.write(extract.extract(SHIPPED_SOURCE), rebuilt)
     assert rebuilt.read_bytes() == (REFERENCE_DATA / "emission_factors_egrid.csv").read_bytes()
+    # The grid gross loss (T&D losses, city.td_losses) comes from the same file.
+    losses = tmp_path / "grid_gross_loss_egrid.csv"
+    extract.write_grid_loss(extract.extract_grid_loss(SHIPPED_SOURCE), losses)
+    assert losses.read_bytes() == (REFERENCE_DATA / "grid_gross_loss_egrid.csv").read_bytes()
     # EPA's licence for the Power Profiler data travels with it.
     assert "MIT License" in (REFERENCE_DATA / "sources" / "LICENSE-USEPA-power-profiler.md").read_text()
 

@@ -366,3 +366,125 @@ def test_the_cli_summary_prints_the_inventory_by_sector_and_scope(tmp_path: Path
     assert re.search(r"Vehicle fleet │ 0\.1 │ 0\.0 │ 0\.0 │ 0\.1 │", output), output
     # Location total 2024: scope 1 (0.0531 + 0.0898 t) + 3,930 kWh x 0.27178 kg (1.0681 t) = 1.211 t -> "1 t".
     assert "Inventory totals (location-based): 2024 1 t CO2e." in output
+
+
+# --- scope 3 T&D losses (city.td_losses) ------------------------------------------------------------------------------
+
+# eGRID grid gross loss for RFCE (the Eastern interconnect), EPA Power Profiler app/data/subregion.json field grid_loss:
+# eGRID2023 4.2% (the default edition for 2024), eGRID2019 5.1% (the edition of Hub 2021's Table 6).
+LOSS_2023, LOSS_2019 = 0.042, 0.051
+
+
+def _losses(conn, where: str = "true") -> list[dict]:
+    cursor = conn.execute(f"SELECT * FROM out.municipal_td_losses_monthly WHERE {where} ORDER BY ALL")
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def test_td_losses_are_the_lost_kwh_at_the_location_rate_beside_the_inventory(tmp_path: Path, conn) -> None:
+    from city_outcomes.metrics.td_losses import refresh_td_losses
+
+    city = _city(tmp_path, supplier=True, td_losses=True)
+    _build(conn, city)
+    before = _sum(conn, "true")
+    assert refresh_td_losses(conn, city, MONTHS) == 9  # one row per scope 2 electricity row of the inventory
+    ratio = LOSS_2023 / (1 - LOSS_2023)  # kWh generated = kWh used / (1 - loss): lost = used x loss / (1 - loss)
+    # SL1's 100 kWh in January (Public Works streetlights): 100 x 0.042 / 0.958 = 4.384134 kWh lost, x 0.27177894 kg
+    # CO2e/kWh = 1.191515 kg. Scope 3, GPC I.2.3; not dual-reported: the market figure is the location one, not the
+    # utility's 0.25 kg/kWh.
+    (light,) = _losses(conn, "subsector = 'Streetlights' AND department = 'Public Works' AND period_month = DATE '2024-01-01'")
+    assert light["activity"] == pytest.approx(4.384134, rel=1e-6) and light["activity"] == pytest.approx(100 * ratio, rel=1e-12)
+    assert light["co2e_tonnes"] == pytest.approx(0.001191515, rel=1e-6) and light["co2e_tonnes"] == pytest.approx(100 * ratio * E_2023 / 1000, rel=1e-12)
+    assert light["co2e_tonnes_market"] == light["co2e_tonnes"]
+    assert (light["scope"], light["gas"], light["gpc_reference"], light["factor_set"], light["grid_gross_loss"]) == (3, "CO2e", "I.2.3", "egrid2023", LOSS_2023)
+    assert "eGRID2023" in light["loss_source_document"] and light["loss_data_year"] == 2023
+    # City Hall's 1,000 kWh; the fleet's 100 kWh of charging is transport (II.1.3).
+    (office,) = _losses(conn, "subsector = 'office'")
+    assert office["co2e_tonnes"] == pytest.approx(1000 * ratio * E_2023 / 1000, rel=1e-12)
+    (fleet,) = _losses(conn, "sector = 'Vehicle fleet'")
+    assert (fleet["gpc_reference"], fleet["activity"]) == ("II.1.3", pytest.approx(100 * ratio, rel=1e-12))
+    # Every grid kWh, no gas or gasoline: 3,930 kWh x ratio x the location rate; the inventory's totals are untouched.
+    assert _sum(conn, "true", table="out.municipal_td_losses_monthly") == pytest.approx(3930 * ratio * E_2023 / 1000, rel=1e-12)
+    assert _sum(conn, "source_kind <> 'electricity'", table="out.municipal_td_losses_monthly") == 0
+    assert _sum(conn, "true") == before and inventory_invariant_failures(conn) == []
+
+
+def test_td_losses_of_per_gas_factors_are_per_gas_and_leave_the_suppliers_market_row_out(tmp_path: Path, conn) -> None:
+    from city_outcomes.metrics.td_losses import refresh_td_losses
+
+    # Hub 2021 (eGRID2019's RFCE CO2 695.0, CH4 0.053, N2O 0.007 lb/MWh) for 2024, with the utility's market rate: the
+    # inventory's office group has CO2, CH4 and N2O rows (location) and a CO2e row (market, 0 location-based).
+    city = _city(tmp_path, supplier=True, td_losses=True, electricity_factors={2024: "epa_ghg_hub_2021"})
+    _build(conn, city)
+    refresh_td_losses(conn, city, MONTHS)
+    office = {r["gas"]: r for r in _losses(conn, "subsector = 'office'")}
+    assert set(office) == {"CO2", "CH4", "N2O"}
+    ratio = LOSS_2019 / (1 - LOSS_2019)
+    # 1 MWh x 695.0 lb x 0.45359237 kg/lb = 315.2467 kg CO2, x 0.051 / 0.949 = 16.9416 kg lost with it.
+    assert office["CO2"]["mass_tonnes"] == pytest.approx(0.0169416, rel=1e-5)
+    assert office["CO2"]["mass_tonnes"] == pytest.approx(695.0 * KG_PER_LB / 1000 * ratio, rel=1e-12)
+    assert office["N2O"]["co2e_tonnes"] == pytest.approx(0.007 * 298 * KG_PER_LB / 1000 * ratio, rel=1e-12)
+    total = sum(r["co2e_tonnes"] for r in office.values())
+    assert total == pytest.approx((695.0 + 0.053 * 25 + 0.007 * 298) * KG_PER_LB / 1000 * ratio, rel=1e-12)
+    assert sum(r["co2e_tonnes_market"] for r in office.values()) == pytest.approx(total, rel=1e-12)
+    assert {r["grid_gross_loss"] for r in office.values()} == {LOSS_2019}
+
+
+def test_a_year_at_the_citys_own_grid_factor_has_no_grid_loss_and_stops_the_run(tmp_path: Path, conn, monkeypatch: pytest.MonkeyPatch) -> None:
+    from city_outcomes.metrics.td_losses import TD_LOSSES_TABLE, refresh_td_losses
+    from city_outcomes.warehouse import table_exists
+
+    own = ["riverton_grid_2024", "electricity", "RFCE", "total_output", "CO2e", 0.3, "kg/kWh", "I.x.2", OWN, "Table C", 2025, 2024]
+    monkeypatch.setattr(sys.modules[__name__], "SUPPLIER", [*SUPPLIER, own])
+    city = _city(tmp_path, supplier=True, td_losses=True, electricity_factors={2024: "riverton_grid_2024"})
+    _build(conn, city)
+    with pytest.raises(MissingFactorError) as raised:
+        refresh_td_losses(conn, city, MONTHS)
+    message = str(raised.value)
+    assert "inventory year 2024: factor set 'riverton_grid_2024' has no grid gross loss for grid_subregion 'RFCE' (9 row(s)" in message
+    assert "electricity_factors: {2024: egrid2023}" in message and "city.td_losses: false" in message and str(city.config_path) in message
+    assert not table_exists(conn, *TD_LOSSES_TABLE.split("."))  # nothing written, no row left out
+
+
+def test_a_grid_loss_given_as_a_percentage_is_refused(tmp_path: Path, conn, monkeypatch: pytest.MonkeyPatch) -> None:
+    from city_outcomes.metrics import td_losses
+
+    shipped = td_losses.GRID_LOSS_FILE.read_text(encoding="utf-8")
+    planted = tmp_path / "grid_gross_loss.csv"
+    planted.write_text(shipped.replace("egrid2023,RFCE,0.042,", "egrid2023,RFCE,4.2,"), encoding="utf-8")
+    monkeypatch.setattr(td_losses, "GRID_LOSS_FILE", planted)
+    with pytest.raises(ValueError, match=r"egrid2023 RFCE: grid gross loss 4\.2 is not a share between 0 and 0\.5"):
+        td_losses.write_grid_gross_loss(conn)
+    monkeypatch.undo()  # the shipped file loads: one row per edition and subregion (and Hub 2021's alias)
+    assert td_losses.write_grid_gross_loss(conn) == shipped.count("\n") - 1 == 164
+
+
+def test_the_summary_and_the_page_show_td_losses_in_their_own_column_not_in_the_totals(tmp_path: Path, conn) -> None:
+    import re
+
+    from typer.testing import CliRunner
+
+    from city_outcomes.metrics.td_losses import refresh_td_losses
+    from city_outcomes.publish.pages.emissions import _latest_inventory
+    from pipelines.cli import app
+
+    city = _city(tmp_path, supplier=True, td_losses=True)
+    _build(conn, city)
+    refresh_td_losses(conn, city, MONTHS)
+    ratio = LOSS_2023 / (1 - LOSS_2023)
+    page = _latest_inventory(conn)
+    rows = {r["sector"]: r for r in page["rows"]}
+    assert page["td_losses"] and page["td_losses_applied"] == "egrid2023 4.2%"
+    lights = rows["Streetlights and traffic signals"]
+    assert lights["scope3_td"] == pytest.approx((100 + 50 + 90 + 40) * ratio * E_2023 / 1000, rel=1e-12)
+    assert lights["total_location"] == pytest.approx((100 + 50 + 90 + 40) * E_2023 / 1000, rel=1e-12)  # not in it
+    assert rows["All sectors"]["scope3_td"] == pytest.approx(3930 * ratio * E_2023 / 1000, rel=1e-12)
+    conn.close()
+    result = CliRunner().invoke(app, ["summary", "--city", str(city.config_path)])
+    assert result.exit_code == 0, result.output
+    output = re.sub(r"[ \t]+", " ", result.output)
+    # The column (every sector's losses are under 0.05 t here) and the year's total: 3,930 kWh x 0.042 / 0.958 x
+    # 0.27177894 kg = 46.83 kg -> "0.0 t".
+    assert re.search(r"Vehicle fleet │ 0\.1 │ 0\.0 │ 0\.0 │ 0\.1 │ 0\.0 │", output) and "scope 3 T&D" in output, output
+    assert "Scope 3 T&D losses (city.td_losses), beside the totals, not in them: 2024 0.0 t CO2e." in output
+    assert "Inventory totals (location-based): 2024 1 t CO2e." in output  # 1.211 t, as without the losses

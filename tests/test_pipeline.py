@@ -28,7 +28,8 @@ def test_every_asset_materializes_and_every_check_passes(published_demo: CityCon
     materialized = set(run["materialized"])
     assert {"core/building_energy", "core/buildings", "core/census_tracts", "core/emission_factors",
             "core/global_warming_potentials", "ref/unit_conversions", "out/building_emissions_monthly", "site/dashboard",
-            "out/community_energy_emissions_monthly", "out/community_vmt_emissions", "out/community_inventory", "site/gpc_export"} <= materialized
+            "out/community_energy_emissions_monthly", "out/community_vmt_emissions", "out/community_inventory", "site/gpc_export",
+            "out/municipal_td_losses_monthly"} <= materialized
     assert {f"core/{name}" for name in city.feeds} <= materialized  # every feed of the demo city, the new ones too
     checks = run["checks"]
     # Two checks per feed (rows reconcile, contract clean), two on building emissions, one on fleet
@@ -138,16 +139,26 @@ def test_the_dashboard_shows_the_inventory_both_ways_and_the_reconciliation(publ
     html = (city.site_dir / "emissions.html").read_text()
     inventory = html[html.index('<section id="inventory">'):html.index("</section>", html.index('<section id="inventory">'))]
     assert "Scope 2, location-based" in inventory and "Scope 2, market-based" in inventory
+    assert "Scope 3, T&amp;D losses (not in the totals)" in inventory  # the demo city sets city.td_losses
     conn = warehouse.connect(city.warehouse_path, read_only=True)
     try:
         year, total = conn.execute(
             "SELECT inventory_year, sum(co2e_tonnes) FROM out.municipal_inventory_annual GROUP BY 1 ORDER BY 1 DESC LIMIT 1"
         ).fetchone()
         missing = conn.execute("SELECT DISTINCT named_differences->0->>'key' FROM out.inventory_reconciliation WHERE source = 'electricity'").fetchall()
+        # The year's T&D losses, and the grid electricity's location-based emissions they are a share of.
+        losses, grid = conn.execute(
+            "SELECT (SELECT sum(co2e_tonnes) FROM out.municipal_td_losses_monthly WHERE year(period_month) = $year), "
+            "(SELECT sum(co2e_tonnes) FROM out.municipal_inventory_monthly WHERE year(period_month) = $year AND scope = 2 AND source_kind = 'electricity')",
+            {"year": year},
+        ).fetchone()
     finally:
         conn.close()
     # The page's total row is the annual table's total for the latest year, to the tenth of a tonne shown.
     assert f"Municipal operations inventory, {year}" in inventory and f"{total:,.1f}" in inventory
+    # The demo's grid is RFCE at eGRID2023 for its latest year: 4.2% lost, so the losses are 0.042 / 0.958 of the
+    # grid electricity's emissions, in the total row's last cell, beside the total, not in it.
+    assert losses == pytest.approx(grid * 0.042 / 0.958, rel=1e-9) and f"{losses:,.1f}</td></tr>" in inventory
     # The demo's dashboard never connected one meter: the reconciliation names it on the page.
     assert missing == [("F-0160",)]
     reconciliation = html[html.index('<section id="reconciliation">'):]

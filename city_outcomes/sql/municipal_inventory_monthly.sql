@@ -17,7 +17,7 @@
 --   (0 on the per-gas rows); elsewhere (scope 1, or the location-based fallback) each gas row carries the same
 --   figure in both. Summing either column over all rows gives its method's total.
 -- Biogenic CO2 (the ethanol of E85, the biodiesel of B20) is kept out of both totals, in biogenic_co2_tonnes on
---   the fleet's CO2 rows. T&D losses (scope 3) are not included: no grid gross loss factor is shipped.
+--   the fleet's CO2 rows. T&D losses (scope 3) are not here: see municipal_td_losses_monthly.sql.
 -- activity / unit: the source rows' activity summed, on every gas row of the group (do not sum it across gases).
 -- Parameters: $start_month, $end_month (half-open), $gwp_set, $water_types, $wastewater_types.
 WITH buildings AS (

@@ -16,6 +16,7 @@ from city_outcomes.metrics.catalog import catalog
 from city_outcomes.metrics.completeness import Completeness, year_completeness
 from city_outcomes.metrics.headline import HEADLINE_METRIC, Headline, headline_figures
 from city_outcomes.metrics.inventory import inventory_by_sector_and_scope
+from city_outcomes.metrics.td_losses import td_losses_by_sector
 from city_outcomes.publish.charts import Figure, emissions_by_department, stacked_bars
 from city_outcomes.publish.pages import Download, Page, SiteData
 from city_outcomes.publish.safe_text import csv_cell
@@ -74,26 +75,32 @@ def _missing_bills(completeness: Completeness, limit: int = 12) -> list[dict]:
 
 
 def _latest_inventory(conn: duckdb.DuckDBPyConnection) -> dict | None:
-    """The latest year of the municipal inventory by sector: scope 1, scope 2 both ways, totals; a total row last."""
+    """The latest year of the municipal inventory by sector: scope 1, scope 2 both ways, totals; a total row last;
+    and, where the city reports them, the scope 3 T&D losses (``td_losses``: not in the totals)."""
     rows = inventory_by_sector_and_scope(conn)
     if not rows:
         return None
     year = max(r["inventory_year"] for r in rows)
+    losses = [r for r in td_losses_by_sector(conn) if r["inventory_year"] == year]
     sectors: dict[str, dict] = {}
     for r in (r for r in rows if r["inventory_year"] == year):
-        row = sectors.setdefault(r["sector"], {"sector": r["sector"], "is_total": False, "scope1": 0.0, "scope2_location": 0.0, "scope2_market": 0.0})
+        row = sectors.setdefault(r["sector"], {"sector": r["sector"], "is_total": False, "scope1": 0.0, "scope2_location": 0.0, "scope2_market": 0.0, "scope3_td": 0.0})
         if r["scope"] == 1:
             row["scope1"] += r["co2e_tonnes"] or 0.0
         else:
             row["scope2_location"] += r["co2e_tonnes"] or 0.0
             row["scope2_market"] += r["co2e_tonnes_market"] or 0.0
+    for r in losses:
+        if r["sector"] in sectors:
+            sectors[r["sector"]]["scope3_td"] += r["co2e_tonnes"] or 0.0
     table = sorted(sectors.values(), key=lambda row: row["sector"])
-    total = {"sector": "All sectors", "is_total": True, **{k: sum(row[k] for row in table) for k in ("scope1", "scope2_location", "scope2_market")}}
+    total = {"sector": "All sectors", "is_total": True, **{k: sum(row[k] for row in table) for k in ("scope1", "scope2_location", "scope2_market", "scope3_td")}}
     for row in [*table, total]:
         row["total_location"] = row["scope1"] + row["scope2_location"]
         row["total_market"] = row["scope1"] + row["scope2_market"]
     months = max(r["months"] for r in rows if r["inventory_year"] == year)
-    return {"year": year, "months": months, "rows": [*table, total]}
+    applied = ", ".join(sorted({r["losses"] for r in losses}))
+    return {"year": year, "months": months, "rows": [*table, total], "td_losses": bool(losses), "td_losses_applied": applied}
 
 
 def _reconciliation(conn: duckdb.DuckDBPyConnection) -> tuple[list[dict], list[str]]:
