@@ -407,6 +407,13 @@ def test_td_losses_are_the_lost_kwh_at_the_location_rate_beside_the_inventory(tm
     assert _sum(conn, "true", table="out.municipal_td_losses_monthly") == pytest.approx(3930 * ratio * E_2023 / 1000, rel=1e-12)
     assert _sum(conn, "source_kind <> 'electricity'", table="out.municipal_td_losses_monthly") == 0
     assert _sum(conn, "true") == before and inventory_invariant_failures(conn) == []
+    # trace names the loss applied, with its edition's document.
+    from city_outcomes.trace import trace_metric
+
+    traced = trace_metric(conn, "municipal_td_losses_co2e_tonnes", "2024-01", {"subsector": "Streetlights"})
+    assert traced.rows == 1 and traced.value == pytest.approx(100 * ratio * E_2023 / 1000, rel=1e-12)
+    assert [(f["rate_basis"], f["value"], f["factor_set"], f["region"], f["data_year"]) for f in traced.factors] == [("grid_gross_loss", LOSS_2023, "egrid2023", "RFCE", 2023)]
+    assert "eGRID2023" in traced.factors[0]["source_document"]
 
 
 def test_td_losses_of_per_gas_factors_are_per_gas_and_leave_the_suppliers_market_row_out(tmp_path: Path, conn) -> None:

@@ -48,6 +48,14 @@ SELECT
     electricity.co2e_tonnes * loss.grid_gross_loss / (1 - loss.grid_gross_loss) AS co2e_tonnes_market,
     electricity.source_rows,
     electricity.gwp_set,
+    -- The loss applied, in the shape of the emissions tables' factor lists, for `trace` (one small list a row).
+    CASE WHEN loss.grid_gross_loss IS NOT NULL THEN [{
+        'activity': 'electricity', 'gas': NULL::VARCHAR, 'value': loss.grid_gross_loss, 'unit': 'share of net generation',
+        'factor_set': loss.factor_set, 'rate_basis': 'grid_gross_loss', 'region': loss.region,
+        'source_document': loss.source_document, 'source_table': loss.source_table,
+        'source_year': loss.source_year::BIGINT, 'data_year': loss.data_year::BIGINT,
+        'chosen': 'T&D losses: the grid gross loss of the edition and subregion of the kWh''s location-based factors'
+    }] END AS factors_applied,
     CASE WHEN loss.grid_gross_loss IS NULL
         THEN format('factor set {} has no grid gross loss for grid_subregion {}', ('''' || electricity.factor_set || ''''), ('''' || $grid_subregion || ''''))
     END AS loss_problem
