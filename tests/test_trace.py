@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import subprocess
 from datetime import date
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -51,6 +53,10 @@ def test_a_building_month_is_traced_to_its_bills_and_formula(demo_city: CityConf
     assert source.row_numbers == row_ranges(list(bills)) and source.rows == 2
     assert source.landed_path and source.landed_path.endswith("utility_bills_2023.csv")
     assert traced.formula["file"] == "city_outcomes/sql/building_emissions_monthly.sql"
+    # The contract version the file was checked against: the one its contract declares.
+    from data_contracts.building_energy import BuildingEnergy
+
+    assert source.contract_version == BuildingEnergy.Config.metadata["version"] == "1.3.0"
     assert traced.parameters["factor_set"] == ["egrid2023", "epa_ghg_hub_2021"]
     assert traced.parameters["gwp_set"] == ["AR4"] and traced.parameters["grid_subregion"] == ["RFCE"]
     # Each factor applied, as EPA publishes it (typed from the tables in tests/test_emissions.py).
@@ -104,6 +110,11 @@ def test_the_command_prints_the_trace_and_json(demo_city: CityConfig, conn) -> N
     as_json = runner.invoke(app, [*args, "--json"])
     data = json.loads(as_json.output)
     assert data["value"] == pytest.approx(expected) and data["runs"][0]["run_id"] == "run-123"
+    # The code version, recorded with the run and now: this checkout's commit, as git itself gives it.
+    head = subprocess.run(["git", "-C", str(Path(__file__).parents[1]), "rev-parse", "HEAD"], capture_output=True, text=True)
+    if head.returncode == 0:
+        assert data["runs"][0]["code_version"].startswith(f"git {head.stdout.strip()}")
+        assert data["code_version_now"].startswith(f"git {head.stdout.strip()}") and head.stdout.strip()[:12] in shown.output
     wrong = runner.invoke(app, ["trace", "nope", "--city", str(demo_city.config_path)])
     assert wrong.exit_code == 2 and "building_co2e_tonnes" in wrong.output
 
