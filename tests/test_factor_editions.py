@@ -331,3 +331,17 @@ def test_check_config_locates_an_unknown_edition(tmp_path: Path) -> None:
     (tmp_path / "city.yaml").write_text(yaml.safe_dump(raw, sort_keys=False))
     result = CliRunner().invoke(app, ["check-config", str(tmp_path / "city.yaml")])
     assert result.exit_code == 1 and "city.electricity_factors: 1850 is not an inventory year" in result.output
+
+
+def test_the_emissions_page_states_each_years_edition_and_why(tmp_path: Path, conn) -> None:
+    from city_outcomes.publish.site import build_site
+
+    # 2022 by default (eGRID2022, data year 2022); 2024 at the edition the city names, eGRID2022 again, over the
+    # default eGRID2023.
+    bills = [["B1", f"{year}-06-01", "electricity", 1000, "kWh", ""] for year in (2022, 2024)]
+    city = _small_city(tmp_path, bills, electricity_factors={2024: "egrid2022"}, td_losses=False)
+    _run(conn, city)
+    build_site(conn, city, city.site_dir, as_of=date(2026, 3, 1))
+    html = " ".join((city.site_dir / "emissions.html").read_text(encoding="utf-8").split())
+    assert "<li>2022: egrid2022 (CO2e factors; default: latest edition with data year &lt;= 2022); market-based: egrid2022 (location-based fallback)</li>" in html
+    assert "<li>2024: egrid2022 (CO2e factors; configured: city.electricity_factors[2024]); market-based: egrid2022 (location-based fallback)</li>" in html

@@ -202,6 +202,7 @@ def build(data: SiteData) -> list[Page]:
         "community_csv": COMMUNITY_CSV if community else None,
         "reconciliation": reconciliation,
         "reconciliation_notes": reconciliation_notes,
+        "editions": query_dicts(conn, "electricity_editions_by_year") if table_exists(conn, "out", "building_emissions_monthly") else [],
         "method": catalog().get(HEADLINE_METRIC),
         "rows_quarantined": sum(f["rows_quarantined"] for f in feed_summary(conn)) if table_exists(conn, "meta", "file_reconciliation") else 0,
     }
