@@ -23,6 +23,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEMO_CITY_CONFIG = PROJECT_ROOT / "cities" / "demo" / "city.yaml"
 CITY_CONFIG_ENV = "CITY_OUTCOMES_CITY"
 REFERENCE_DATA = PROJECT_ROOT / "reference_data"
+# The fuel factors the project ships (EPA GHG Emission Factors Hub 2021): a fuel a city's own factor set lacks takes these.
+SHIPPED_FUEL_FACTOR_SET = "epa_ghg_hub_2021"
 SPECS_DIR = PROJECT_ROOT / "data_contracts" / "specs"
 # Reference data every city gets unless its configuration names its own feed of the same name. Its files
 # come with the code (their modification time is the checkout's), never half-copied: no settling time.
@@ -61,7 +63,11 @@ class CityInfo(_Strict):
     name: str
     state: str
     grid_subregion: str = Field(description="eGRID subregion acronym used for electricity factors, e.g. RFCE")
-    factor_set: str = Field(description="Edition of emission factors for fuels (natural gas), e.g. epa_ghg_hub_2021")
+    factor_set: str = Field(
+        description="Factor set for fuels (natural gas, fuel oils, propane, fleet fuels), e.g. epa_ghg_hub_2021, or a set of "
+        "the city's own (an emission_factors feed): a fuel that set has no factor for takes the shipped set's "
+        f"({SHIPPED_FUEL_FACTOR_SET}), and its rows say so",
+    )
     electricity_factors: dict[int, str] = Field(
         default_factory=dict,
         description="Inventory year -> the electricity factor edition (factor set) its location-based scope 2 uses, e.g. {2023: egrid2021}; "

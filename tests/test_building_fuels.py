@@ -160,9 +160,28 @@ def test_chilled_water_in_ton_hours_needs_and_uses_the_suppliers_factor(tmp_path
     assert july["co2e_tonnes"] == pytest.approx(0.48, rel=1e-12) and july["scope"] == 2
 
 
-def test_a_planted_missing_steam_factor_stops_the_run_naming_the_row_fuel_and_year(tmp_path: Path, conn) -> None:
-    # The city's fuel factor set is its gas utility's, which has no steam factor, and the steam supplier gave none.
+def test_a_citys_own_fuel_set_is_added_to_the_shipped_one_a_fuel_it_lacks_takes_the_shipped_factor(tmp_path: Path, conn) -> None:
+    # The city's fuel factor set is its gas utility's: natural gas at its CO2e rate, and for steam (which it has no
+    # factor for, and the steam supplier gave none) EPA's default from the shipped Hub 2021, said on the row.
     factors = [["riverton_gas_2024", "natural_gas", "US", "combustion", "CO2e", 54.0, "kg/MMBtu", "I.x.1", STEAM_SUPPLIER, "Table A", 2024, 2023]]
+    bills = [["B1", "2023-01-01", "natural_gas", 10, "therm", ""], ["B2", "2024-03-01", "district_steam", 900, "kBtu", ""]]
+    city = _city(tmp_path, bills, factors, factor_set="riverton_gas_2024")
+    _run(conn, city)
+    gas, steam = (_rows(conn, f"energy_type = '{t}'")[0] for t in ("natural_gas", "district_steam"))
+    assert gas["co2e_tonnes"] == pytest.approx(10 * 0.1 * 54.0 / 1000, rel=1e-12)  # 1 MMBtu x 54.0 kg
+    assert (gas["factor_set"], gas["factor_choice"]) == ("riverton_gas_2024", "configured: city.factor_set")
+    # 900 kBtu = 0.9 MMBtu x 66.3985 kg CO2e/MMBtu (Hub 2021 Table 7, AR4) = 59.759 kg.
+    assert steam["co2e_tonnes"] == pytest.approx(0.9 * STEAM_KG_PER_MMBTU / 1000, rel=1e-12)
+    assert (steam["factor_set"], steam["scope"]) == ("epa_ghg_hub_2021", 2)
+    assert steam["factor_choice"] == "default: shipped epa_ghg_hub_2021, city.factor_set riverton_gas_2024 has no district_steam purchased_default factor"
+    assert {f["factor_set"] for f in steam["factors_applied"]} == {"epa_ghg_hub_2021"}
+
+
+def test_a_planted_missing_steam_factor_stops_the_run_naming_the_row_fuel_and_year(tmp_path: Path, conn) -> None:
+    # The city's own set has a steam factor, but CO2 only: no whole figure, and no mixing with the shipped set's
+    # CH4 and N2O; the steam supplier gave none.
+    factors = [["riverton_gas_2024", "natural_gas", "US", "combustion", "CO2e", 54.0, "kg/MMBtu", "I.x.1", STEAM_SUPPLIER, "Table A", 2024, 2023],
+               ["riverton_gas_2024", "district_steam", "US", "purchased_default", "CO2", 66.0, "kg/MMBtu", "I.x.2", STEAM_SUPPLIER, "Table A", 2024, 2023]]
     bills = [["B1", "2023-01-01", "natural_gas", 10, "therm", ""], ["B2", "2024-03-01", "district_steam", 900, "kBtu", ""]]
     city = _city(tmp_path, bills, factors, factor_set="riverton_gas_2024")
     with pytest.raises(MissingFactorError) as raised:
@@ -170,7 +189,7 @@ def test_a_planted_missing_steam_factor_stops_the_run_naming_the_row_fuel_and_ye
     message = str(raised.value)
     assert "1 activity row(s) found no emission factor" in message  # the gas row has its factor
     assert "feed building_energy: bills.csv row 2: district_steam, inventory year 2024 (2024-03): location-based: factor set " \
-           "'riverton_gas_2024' has no district_steam purchased_default factor in kg/MMBtu" in message
+           "'riverton_gas_2024' has no district_steam purchased_default factor in kg/MMBtu or a unit convertible to it: needs CO2, CH4 and N2O, or CO2e (found: CO2)" in message
     assert "Fix: add the district_steam supplier's factor (rate_basis supplier_specific, data year <= 2024)" in message
     assert not conn.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'building_emissions_monthly'").fetchone()[0]
 

@@ -393,3 +393,33 @@ def test_a_city_without_community_data_gets_an_empty_inventory(tmp_path: Path, c
     assert community_summary(conn) is None
     written = write_gpc_export(conn, city, tmp_path / "out")
     assert written.lines == 0 and written.files[0].read_text(encoding="utf-8").startswith("Inventory year,Sector,")
+
+
+def test_a_citys_own_fuel_set_is_added_to_the_shipped_one(tmp_path: Path, conn) -> None:
+    # The city's fuel set is its own and holds only propane: the community's natural gas and the VMT's gasoline and
+    # diesel CO2 take the shipped Hub 2021 factors, and say so (before, a city's own set left them without a factor).
+    city = _city(tmp_path, factor_set="riverton_fuel_2024")
+    raw = yaml.safe_load(city.config_path.read_text())
+    raw["feeds"]["city_factors"] = {"contract": "emission_factors", "path": "factors/*.csv", "description": "the city's own factors"}
+    city.config_path.write_text(yaml.safe_dump(raw, sort_keys=False))
+    city = load_city_config(city.config_path)
+    (city.inbox_dir / "factors").mkdir(parents=True)
+    (city.inbox_dir / "factors" / "factors.csv").write_text(
+        "factor_set,activity,region,rate_basis,gas,value,unit,sector,source_document,source_table,source_year,data_year\n"
+        'riverton_fuel_2024,propane,US,combustion,CO2e,63.0,kg/MMBtu,I.x.1,"Riverton propane supplier (a test document)",Table 1,2023,2023\n'
+    )
+    _ingest(conn, city)
+    ingest_feed(conn, city, "city_factors")
+    refresh_community_energy(conn, city)
+    refresh_community_vmt(conn, city)
+    gas = conn.execute(
+        f"SELECT co2e_tonnes, factor_set, factor_choice FROM {COMMUNITY_ENERGY_TABLE} WHERE energy_type = 'natural_gas' AND sector = 'residential'"
+    ).fetchone()
+    # 10 therms = 1 MMBtu x 53.1148 kg CO2e (Hub 2021 Table 1, AR4) = 0.0531148 t.
+    assert gas[0] == pytest.approx(0.0531148) and gas[1] == "epa_ghg_hub_2021"
+    assert gas[2] == "default: shipped epa_ghg_hub_2021, city.factor_set riverton_fuel_2024 has no natural_gas combustion factor"
+    rows = conn.execute(f"SELECT vehicle_class, co2e_tonnes, factors_applied FROM {COMMUNITY_VMT_TABLE} WHERE fuel = 'gasoline'").fetchall()
+    assert rows and all(r[1] > 0 for r in rows)  # a row without its factors stops the run (written: every factor found)
+    co2 = [f for r in rows for f in r[2] if f["factor"] == "CO2 per gallon"]
+    assert co2 and {(f["factor_set"], f["value"], f["chosen"]) for f in co2} == {
+        ("epa_ghg_hub_2021", 8.78, "default: shipped epa_ghg_hub_2021, city.factor_set riverton_fuel_2024 has no motor_gasoline combustion CO2 factor")}

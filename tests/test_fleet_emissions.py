@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from city_outcomes.config import DEMO_CITY_CONFIG, CityConfig
+from city_outcomes.config import DEMO_CITY_CONFIG, CityConfig, load_city_config
 from city_outcomes.feeds.ingest import ingest_feed
 from city_outcomes.metrics.emissions import write_unit_conversions
 from city_outcomes.metrics.factor_sets import factors_joined
@@ -213,3 +213,48 @@ def test_a_charge_in_a_year_without_a_whole_electricity_factor_is_named_by_the_b
         "location-based: factor set 'egrid2020' has no electricity total_output factor for grid_subregion 'RFCE' in kg/kWh "
         "or a unit convertible to it: needs CO2, CH4 and N2O, or CO2e (found: CO2)"
     )
+
+
+OWN_FUEL = "Riverton fuel supplier, 2024 gasoline carbon content (a test document)"
+
+
+def _city_with_own_fuel_factors(tmp_path: Path, conn, factors: list[str]) -> CityConfig:
+    """A gasoline and a diesel purchase, in a city whose city.factor_set is its own (``factors``: CSV lines of the
+    emission_factors contract, set riverton_fuel_2024), built."""
+    _fleet_city(tmp_path, [("T-GAS", "UNL REG", "1", "GAL"), ("T-DSL", "DIESEL #2 ULSD", "1", "GAL")])
+    raw = yaml.safe_load((tmp_path / "city.yaml").read_text())
+    raw["city"]["factor_set"] = "riverton_fuel_2024"
+    raw["feeds"]["city_factors"] = {"contract": "emission_factors", "path": "factors/*.csv", "description": "the city's own factors"}
+    (tmp_path / "city.yaml").write_text(yaml.safe_dump(raw, sort_keys=False))
+    city = load_city_config(tmp_path / "city.yaml")
+    columns = "factor_set,activity,region,rate_basis,gas,value,unit,sector,source_document,source_table,source_year,data_year"
+    (city.inbox_dir / "factors").mkdir(parents=True)
+    (city.inbox_dir / "factors" / "factors.csv").write_text("\n".join([columns, *factors]) + "\n")
+    assert ingest_feed(conn, city, "city_factors").files[0].rows_quarantined == 0
+    _build(conn, city)
+    return city
+
+
+def test_a_citys_own_fuel_factor_is_added_to_the_shipped_ones(tmp_path: Path, conn) -> None:
+    # The city's fuel set holds one factor: its gasoline blend's CO2, 8.60 kg/gal (a test document). Gasoline's CO2
+    # is the city's; gasoline's per-gallon CH4 and N2O (another rate basis) and all of diesel's are the shipped Hub's.
+    city = _city_with_own_fuel_factors(tmp_path, conn, [f'riverton_fuel_2024,motor_gasoline,US,combustion,CO2,8.60,kg/gal,II.x.1,"{OWN_FUEL}",Table 1,2024,2024'])
+    gasoline, diesel = _row(conn, "T-GAS"), _row(conn, "T-DSL")
+    # 8.60 + 0.00558 x 25 + 0.0002 x 298 = 8.7991 kg CO2e; diesel as shipped, 10.35927 kg.
+    assert gasoline["co2_kg"] == pytest.approx(8.60, rel=1e-12) and gasoline["co2e_tonnes"] == pytest.approx(8.7991 / 1000, rel=1e-12)
+    assert diesel["co2e_tonnes"] == pytest.approx(10.35927 / 1000, rel=1e-12)
+    assert (gasoline["factor_set"], diesel["factor_set"]) == ("epa_ghg_hub_2021, riverton_fuel_2024", "epa_ghg_hub_2021")
+    applied = conn.execute(f"SELECT factors_applied FROM {factors_joined(conn, 'out.fleet_emissions_monthly')} WHERE vehicle_id = 'T-GAS'").fetchone()[0]
+    chosen = {(f["gas"], f["factor_set"]): f["chosen"] for f in applied}
+    assert chosen[("CO2", "riverton_fuel_2024")] == "configured: city.factor_set"
+    assert chosen[("CH4", "epa_ghg_hub_2021")] == "default: shipped epa_ghg_hub_2021, city.factor_set riverton_fuel_2024 has no motor_gasoline non_road_per_gallon factor"
+    assert fleet_fuel_without_emissions(conn, city) == []
+
+
+def test_a_citys_own_set_missing_one_gas_of_a_rate_basis_is_named_not_filled_in(tmp_path: Path, conn) -> None:
+    # The city gives gasoline's per-gallon CH4 but not its N2O: the gasoline purchase has no row, and the blocking
+    # check names the missing N2O factor (never the shipped set's N2O mixed with the city's CH4).
+    city = _city_with_own_fuel_factors(tmp_path, conn, [f'riverton_fuel_2024,motor_gasoline,US,non_road_per_gallon,CH4,5.0,g/gal,II.x.1,"{OWN_FUEL}",Table 2,2024,2024'])
+    missing = {r["vehicle_id"]: r["missing"] for r in fleet_fuel_without_emissions(conn, city)}
+    assert missing == {"T-GAS": "no N2O factor for motor_gasoline (rate_basis non_road_per_gallon, region US, per gal) in factor_set riverton_fuel_2024 "
+                                "(nor, where it has no motor_gasoline factor at all, in the shipped epa_ghg_hub_2021)"}

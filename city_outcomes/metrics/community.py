@@ -15,7 +15,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from city_outcomes.config import REFERENCE_DATA, CityConfig
+from city_outcomes.config import REFERENCE_DATA, SHIPPED_FUEL_FACTOR_SET, CityConfig
 from city_outcomes.feeds.ingest import ensure_core_table
 from city_outcomes.feeds.privacy import PrivacyPolicy
 from city_outcomes.metrics.electricity_factors import stage_electricity_factors
@@ -68,8 +68,8 @@ def _prepare(conn: duckdb.DuckDBPyConnection, city: CityConfig) -> None:
 def energy_params(city: CityConfig) -> dict[str, Any]:
     """The bound parameters of community_energy_emissions.sql."""
     # The same fuel settings as the city's own buildings; electricity's factors are staged apart (electricity_factors.py).
-    return {"factor_set": city.city.factor_set, "grid_subregion": city.city.grid_subregion, "gwp_set": city.city.gwp_set,
-            "min_customers": MIN_CUSTOMERS_PUBLISHED}
+    return {"factor_set": city.city.factor_set, "shipped_factor_set": SHIPPED_FUEL_FACTOR_SET, "grid_subregion": city.city.grid_subregion,
+            "gwp_set": city.city.gwp_set, "min_customers": MIN_CUSTOMERS_PUBLISHED}
 
 
 def vmt_params(city: CityConfig) -> dict[str, Any]:
@@ -79,6 +79,7 @@ def vmt_params(city: CityConfig) -> dict[str, Any]:
     economy = sorted(settings.vmt_fuel_economy.items())
     return {
         "factor_set": city.city.factor_set,
+        "shipped_factor_set": SHIPPED_FUEL_FACTOR_SET,
         "gwp_set": city.city.gwp_set,
         "split_classes": [row[0] for row in split],
         "split_fuels": [row[1] for row in split],

@@ -8,7 +8,7 @@ from typing import Any
 
 import duckdb
 
-from city_outcomes.config import CityConfig
+from city_outcomes.config import SHIPPED_FUEL_FACTOR_SET, CityConfig
 from city_outcomes.feeds.ingest import ensure_core_table
 from city_outcomes.feeds.privacy import PrivacyPolicy
 from city_outcomes.metrics.electricity_factors import ELECTRICITY_FACTORS, stage_electricity_factors
@@ -52,6 +52,7 @@ def emission_params(city: CityConfig, months: tuple[date, date]) -> dict[str, An
         "start_month": months[0],
         "end_month": months[1],
         "factor_set": city.city.factor_set,
+        "shipped_factor_set": SHIPPED_FUEL_FACTOR_SET,
         "grid_subregion": city.city.grid_subregion,
         "gwp_set": city.city.gwp_set,
     }
@@ -124,7 +125,7 @@ def stage_emissions(conn: duckdb.DuckDBPyConnection, city: CityConfig, months: t
     try:
         # The fuels' factors once per (energy type, unit, year), then the bills joined to them.
         conn.execute(f"CREATE OR REPLACE TEMP TABLE {FUEL_FACTORS} AS {load_sql('building_fuel_factors')}",
-                     {k: params[k] for k in ("start_month", "end_month", "factor_set", "gwp_set")})
+                     {k: params[k] for k in ("start_month", "end_month", "factor_set", "shipped_factor_set", "gwp_set")})
         conn.execute(f"CREATE OR REPLACE TEMP TABLE {staged} AS {load_sql('building_emissions_monthly')}",
                      {k: params[k] for k in ("start_month", "end_month", "grid_subregion", "gwp_set")})
     finally:

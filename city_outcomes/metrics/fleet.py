@@ -12,7 +12,7 @@ from typing import Any
 
 import duckdb
 
-from city_outcomes.config import CityConfig
+from city_outcomes.config import SHIPPED_FUEL_FACTOR_SET, CityConfig
 from city_outcomes.feeds.ingest import ensure_core_table
 from city_outcomes.feeds.privacy import PrivacyPolicy
 from city_outcomes.metrics.electricity_factors import ELECTRICITY_FACTORS, stage_electricity_factors
@@ -27,7 +27,8 @@ FUEL_FACTORS = "_fleet_fuel_factors"  # fleet_fuel_factors.sql, staged per run
 
 
 def _params(city: CityConfig) -> dict[str, Any]:
-    return {"factor_set": city.city.factor_set, "grid_subregion": city.city.grid_subregion, "gwp_set": city.city.gwp_set}
+    return {"factor_set": city.city.factor_set, "shipped_factor_set": SHIPPED_FUEL_FACTOR_SET, "grid_subregion": city.city.grid_subregion,
+            "gwp_set": city.city.gwp_set}
 
 
 def write_fleet_fuel_components(conn: duckdb.DuckDBPyConnection) -> int:
@@ -48,7 +49,7 @@ def refresh_fleet_emissions(conn: duckdb.DuckDBPyConnection, city: CityConfig, m
     write_fleet_fuel_components(conn)
     stage_electricity_factors(conn, city, months)
     conn.execute(f"CREATE OR REPLACE TEMP TABLE {FUEL_FACTORS} AS {load_sql('fleet_fuel_factors')}", _params(city))
-    params = {"start_month": months[0], "end_month": months[1], **_params(city)}
+    params = {"start_month": months[0], "end_month": months[1], **{k: v for k, v in _params(city).items() if k != "shipped_factor_set"}}
     staged = "_fleet_emissions_staged"
     conn.execute(f"CREATE OR REPLACE TEMP TABLE {staged} AS {load_sql('fleet_emissions_monthly')}", params)
     try:

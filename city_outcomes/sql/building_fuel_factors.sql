@@ -9,7 +9,7 @@
 -- emissions rows carry the id, out.factors_applied the list.
 -- factor_problem says what keeps a key from having a figure (a bill without a unit conversion is named by
 -- building_emissions_monthly.sql, which knows the billed unit).
--- Parameters: $start_month, $end_month (half-open), $factor_set, $gwp_set. Input: the temporary view building_activity.
+-- Parameters: $start_month, $end_month (half-open), $factor_set, $shipped_factor_set, $gwp_set. Input: the temporary view building_activity.
 WITH keys AS (
     SELECT
         -- An id per key, so that a key whose unit has no conversion (activity_unit NULL) still joins to its choices.
@@ -101,15 +101,35 @@ market_choice AS (
     FROM location_choice
 ),
 
-choices AS (
+chosen_sets AS (
     SELECT * FROM location_choice
     UNION ALL
     SELECT * FROM market_choice
 ),
 
+-- A city's own fuel factors are added to the shipped ones, not put in their place: where city.factor_set is a set
+-- of the city's (it has factors) but none for this fuel, the shipped set ($shipped_factor_set) gives them, and the
+-- row says so. A set with some of the fuel's factors but not a whole figure is a problem, not a fallback (the
+-- city's own factor is never mixed with, or silently replaced by, another set's); a set no feed holds (a typo)
+-- falls back to nothing.
+choices AS (
+    SELECT *, 1 AS priority FROM chosen_sets
+    UNION ALL
+    SELECT
+        chosen_sets.* REPLACE (
+            $shipped_factor_set AS factor_set,
+            format('default: shipped {}, city.factor_set {} has no {} {} factor', $shipped_factor_set, $factor_set,
+                chosen_sets.energy_type, chosen_sets.rate_basis) AS chosen
+        ),
+        2 AS priority
+    FROM chosen_sets
+    WHERE chosen_sets.factor_set = $factor_set AND $factor_set <> $shipped_factor_set
+        AND EXISTS (SELECT 1 FROM core.emission_factors WHERE factor_set = $factor_set)
+),
+
 -- Every factor row a choice could use: its activity, set, basis and region, in a unit per the activity's canonical unit.
 candidates AS (
-    SELECT choices.key_id, choices.method, choices.chosen, factor_rows.*
+    SELECT choices.key_id, choices.method, choices.priority, choices.chosen, factor_rows.*
     FROM choices
     JOIN factor_rows
         ON factor_rows.activity = choices.energy_type
@@ -125,6 +145,7 @@ basis AS (
     SELECT
         choices.key_id,
         choices.method,
+        choices.priority,
         CASE
             WHEN count(DISTINCT candidates.gas) FILTER (WHERE candidates.gas IN ('CO2', 'CH4', 'N2O')) = 3 THEN 'per_gas'
             WHEN bool_or(candidates.gas = 'CO2e') THEN 'CO2e'
@@ -133,8 +154,16 @@ basis AS (
         string_agg(DISTINCT candidates.gas, ', ' ORDER BY candidates.gas) AS gases_found,
         string_agg(DISTINCT candidates._feed, ', ' ORDER BY candidates._feed) AS feeds_found
     FROM choices
-    LEFT JOIN candidates USING (key_id, method)
+    LEFT JOIN candidates USING (key_id, method, priority)
     GROUP BY ALL
+),
+
+-- The city's set where it has any factor of the fuel, else the shipped one where it has any, else the city's (whose
+-- problem is then reported).
+picked AS (
+    SELECT key_id, method, coalesce(min(priority) FILTER (WHERE gases_found IS NOT NULL), 1) AS priority
+    FROM basis
+    GROUP BY key_id, method
 ),
 
 applied AS (
@@ -143,7 +172,8 @@ applied AS (
         basis.factor_basis,
         gwp.gwp_100yr
     FROM candidates
-    JOIN basis USING (key_id, method)
+    JOIN picked USING (key_id, method, priority)
+    JOIN basis USING (key_id, method, priority)
     LEFT JOIN core.global_warming_potentials AS gwp
         ON gwp.gas = candidates.gas AND gwp.gwp_set = $gwp_set
     WHERE (basis.factor_basis = 'per_gas' AND candidates.gas IN ('CO2', 'CH4', 'N2O'))
@@ -209,6 +239,7 @@ SELECT
             THEN format('gwp_set {} lacks a GWP for a gas of factor set {}', ('''' || $gwp_set || ''''), ('''' || choices.factor_set || ''''))
     END AS factor_problem
 FROM choices
+JOIN picked USING (key_id, method, priority)
 JOIN keys USING (key_id)
-JOIN basis USING (key_id, method)
+JOIN basis USING (key_id, method, priority)
 LEFT JOIN figures USING (key_id, method)

@@ -9,11 +9,12 @@
 -- * Electricity, location-based (GPC's scope 2 figure): the inventory year's factors as electricity_factors_by_year.sql
 --   chooses them for every kWh the city reports (the same edition as its own buildings', fleet's and streetlights'),
 --   read from the temp table _electricity_factors_by_year that city_outcomes/metrics/community.py stages first.
--- * Fuels: stationary-combustion factors (rate_basis 'combustion') of city.factor_set ($factor_set).
+-- * Fuels: stationary-combustion factors (rate_basis 'combustion') of city.factor_set ($factor_set), or of the shipped
+--   set ($shipped_factor_set) for a fuel a set of the city's own lacks.
 -- small_cell: the row sums fewer customers than $min_customers (the utility's small-cell rule,
 -- data_contracts/community_energy.py MIN_CUSTOMERS_PUBLISHED); the inventory reports such a subsector as C.
 -- A row that finds no usable factor keeps `factor_problem` saying what is missing; the metric stops the run on it.
--- Parameters: $factor_set, $grid_subregion, $gwp_set, $min_customers.
+-- Parameters: $factor_set, $shipped_factor_set, $grid_subregion, $gwp_set, $min_customers.
 WITH activity AS (
     SELECT
         energy.*,
@@ -32,15 +33,27 @@ factor_rows AS (
         ON conversion.quantity = 'emission_factor' AND conversion.from_unit = factor.unit
 ),
 
--- Fuels: one choice per delivery row (electricity's is _electricity_factors_by_year's).
+-- Fuels: one choice per delivery row (electricity's is _electricity_factors_by_year's). A city's own fuel set is
+-- added to the shipped one (building_fuel_factors.sql): a fuel it has no combustion factor for takes the shipped set's.
 choice AS (
     SELECT
         activity._feed, activity._file_sha256, activity._source_row,
-        $factor_set AS factor_set,
+        CASE WHEN fallback THEN $shipped_factor_set ELSE $factor_set END AS factor_set,
         'combustion' AS rate_basis,
         NULL::VARCHAR AS region,
-        'configured: city.factor_set' AS chosen
-    FROM activity
+        CASE WHEN fallback
+            THEN format('default: shipped {}, city.factor_set {} has no {} combustion factor', $shipped_factor_set, $factor_set, activity.energy_type)
+            ELSE 'configured: city.factor_set'
+        END AS chosen
+    FROM (
+        SELECT
+            activity.*,
+            $factor_set <> $shipped_factor_set AND own.activity IS NULL
+                AND EXISTS (SELECT 1 FROM core.emission_factors WHERE factor_set = $factor_set) AS fallback
+        FROM activity
+        LEFT JOIN (SELECT DISTINCT activity FROM core.emission_factors WHERE factor_set = $factor_set AND rate_basis = 'combustion') AS own
+            ON own.activity = activity.energy_type
+    ) AS activity
     WHERE activity.energy_type <> 'electricity'
 ),
 

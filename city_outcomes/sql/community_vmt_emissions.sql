@@ -10,7 +10,7 @@
 -- Fuel economy: the city's own (inventory.vmt_fuel_economy, $economy_*), else the shipped default of
 -- ref.community_vmt_factors (22.3 mpg, light-duty classes only). A row without a fuel economy, a CO2 factor or a
 -- per-mile factor keeps `factor_problem` saying which; the metric stops the run on it.
--- Parameters: $factor_set, $gwp_set, $split_classes, $split_fuels, $split_shares, $economy_classes, $economy_mpg,
+-- Parameters: $factor_set, $shipped_factor_set, $gwp_set, $split_classes, $split_fuels, $split_shares, $economy_classes, $economy_mpg,
 -- $economy_sources, $economy_years.
 WITH split AS (
     SELECT unnest($split_classes::VARCHAR[]) AS vehicle_class, unnest($split_fuels::VARCHAR[]) AS fuel, unnest($split_shares::DOUBLE[]) AS share
@@ -68,14 +68,21 @@ co2_factor AS (
                 'factor': ('CO2 per gallon')::VARCHAR, 'gas': (factor.gas)::VARCHAR, 'value': (factor.value)::DOUBLE, 'unit': (factor.unit)::VARCHAR,
                 'factor_set': (factor.factor_set)::VARCHAR, 'region': (factor.region)::VARCHAR, 'rate_basis': (factor.rate_basis)::VARCHAR,
                 'source_document': (factor.source_document)::VARCHAR, 'source_table': (factor.source_table)::VARCHAR, 'source_year': (factor.source_year)::INTEGER,
-                'data_year': (factor.data_year)::INTEGER, 'chosen': ('configured: city.factor_set')::VARCHAR
+                'data_year': (factor.data_year)::INTEGER,
+                'chosen': (CASE WHEN factor.factor_set = $factor_set THEN 'configured: city.factor_set'
+                    ELSE format('default: shipped {}, city.factor_set {} has no {} combustion CO2 factor', $shipped_factor_set, $factor_set, factor.activity) END)::VARCHAR
             } AS applied
     FROM components
+    -- A city's own fuel set is added to the shipped one: a fuel it has no CO2 factor for takes the shipped set's.
     JOIN core.emission_factors AS factor
         ON factor.activity = CASE components.component_fuel WHEN 'gasoline' THEN 'motor_gasoline' ELSE components.component_fuel END
-        AND factor.factor_set = $factor_set AND factor.rate_basis = 'combustion' AND factor.gas = 'CO2'
+        AND factor.rate_basis = 'combustion' AND factor.gas = 'CO2'
+        AND (factor.factor_set = $factor_set
+            OR (factor.factor_set = $shipped_factor_set AND EXISTS (SELECT 1 FROM core.emission_factors WHERE factor_set = $factor_set)))
     JOIN ref.unit_conversions AS conversion
         ON conversion.quantity = 'emission_factor' AND conversion.from_unit = factor.unit AND conversion.to_unit = 'kg/gal'
+    QUALIFY (factor.factor_set = $factor_set)
+        = max(factor.factor_set = $factor_set) OVER (PARTITION BY components._feed, components._file_sha256, components._source_row, components.component_fuel)
 ),
 
 per_mile AS (

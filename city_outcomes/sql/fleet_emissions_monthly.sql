@@ -57,7 +57,8 @@ fuel_rows AS (
             FOR c IN fuel_factors.components IF NOT c.biogenic]), 0) / 1000 AS co2e_tonnes,
         fuel_factors.factors_id,
         fuel_factors.complete,
-        $factor_set AS factor_set,
+        -- The set(s) its factors came from: the city's, or the shipped one's for a fuel the city's set lacks.
+        coalesce(fuel_factors.factor_set, $factor_set) AS factor_set,
         'scope 1: same as location-based' AS market_method,
         activity._feed,
         activity._file_sha256,

@@ -2,8 +2,20 @@
 -- kg per unit, GWP) that fleet_emissions_monthly.sql sums per purchase, the list of factor structs applied with its
 -- id (the rows carry the id, out.factors_applied the list: city_outcomes/metrics/factor_sets.py), and whether every
 -- factor and GWP was found. Staged as the temp table _fleet_fuel_factors by city_outcomes/metrics/fleet.py.
--- Parameters: $factor_set, $grid_subregion, $gwp_set.
-WITH factors AS (
+-- A city's own fuel factors are added to the shipped ones (building_fuel_factors.sql says the same for buildings):
+-- a factor activity (gasoline, diesel, ethanol, ...) that city.factor_set, a set of the city's, has no factor for
+-- takes the shipped set's ($shipped_factor_set), and its factors say so in `chosen`; one it has some for takes only
+-- the city's (a gas it lacks is then missing, never filled in from another set).
+-- Parameters: $factor_set, $shipped_factor_set, $grid_subregion, $gwp_set.
+WITH set_rows AS (
+    SELECT factor.*, CASE WHEN factor.factor_set = $factor_set THEN 1 ELSE 2 END AS priority
+    FROM core.emission_factors AS factor
+    WHERE factor.factor_set = $factor_set
+        OR (factor.factor_set = $shipped_factor_set AND EXISTS (SELECT 1 FROM core.emission_factors WHERE factor_set = $factor_set))
+    QUALIFY priority = min(priority) OVER (PARTITION BY factor.activity, factor.rate_basis, factor.region)
+),
+
+factors AS (
     SELECT
         factor.activity,
         factor.rate_basis,
@@ -15,12 +27,13 @@ WITH factors AS (
             activity := factor.activity, gas := factor.gas, value := factor.value, unit := factor.unit,
             factor_set := factor.factor_set, rate_basis := factor.rate_basis, region := factor.region,
             source_document := factor.source_document, source_table := factor.source_table,
-            source_year := factor.source_year, data_year := factor.data_year, chosen := 'configured: city.factor_set'
+            source_year := factor.source_year, data_year := factor.data_year,
+            chosen := CASE WHEN factor.priority = 1 THEN 'configured: city.factor_set'
+                ELSE format('default: shipped {}, city.factor_set {} has no {} {} factor', $shipped_factor_set, $factor_set, factor.activity, factor.rate_basis) END
         ) AS factor_applied
-    FROM core.emission_factors AS factor
+    FROM set_rows AS factor
     JOIN ref.unit_conversions AS conversion
         ON conversion.quantity = 'emission_factor' AND conversion.from_unit = factor.unit
-    WHERE factor.factor_set = $factor_set
 ),
 
 -- Every factor each (fuel, canonical unit) needs, found or not (a LEFT JOIN, so that a missing one is seen),
@@ -54,5 +67,8 @@ fuel_factors AS (
     GROUP BY units.fuel_type, units.activity_unit
 )
 
-SELECT *, md5_number_upper(to_json(factors_applied)::VARCHAR) AS factors_id
+SELECT
+    *,
+    md5_number_upper(to_json(factors_applied)::VARCHAR) AS factors_id,
+    nullif(array_to_string(list_sort(list_distinct([f.factor_set FOR f IN factors_applied IF f IS NOT NULL])), ', '), '') AS factor_set
 FROM fuel_factors

@@ -3,7 +3,7 @@
 -- GWP. Without this check such a row would drop out of the inventory without a trace.
 -- EV charging's factors are the inventory year's shared electricity factors (the temp table
 -- _electricity_factors_by_year, staged by city_outcomes/metrics/fleet.py before this query runs).
--- Parameters: $factor_set, $grid_subregion, $gwp_set (the city's, as the metric used them).
+-- Parameters: $factor_set, $shipped_factor_set, $grid_subregion, $gwp_set (the city's, as the metric used them).
 WITH unmatched AS (
     SELECT fuel.*
     FROM core.fleet_fuel AS fuel
@@ -20,12 +20,16 @@ conversions AS (
         ON conversion.quantity = unmatched.fuel_type AND conversion.from_unit = unmatched.unit
 ),
 
+-- The factors the metric could use: the city's set's, and the shipped set's for an activity the city's has none of
+-- (fleet_fuel_factors.sql).
 factors AS (
     SELECT factor.activity, factor.rate_basis, factor.region, factor.gas, conversion.to_unit AS factor_unit
     FROM core.emission_factors AS factor
     JOIN ref.unit_conversions AS conversion
         ON conversion.quantity = 'emission_factor' AND conversion.from_unit = factor.unit
     WHERE factor.factor_set = $factor_set
+        OR (factor.factor_set = $shipped_factor_set AND EXISTS (SELECT 1 FROM core.emission_factors WHERE factor_set = $factor_set))
+    QUALIFY (factor.factor_set = $factor_set) = max(factor.factor_set = $factor_set) OVER (PARTITION BY factor.activity, factor.rate_basis, factor.region)
 ),
 
 missing_factors AS (
@@ -39,6 +43,7 @@ missing_factors AS (
                     'no ' || component.gas || ' factor for ' || component.factor_activity || ' (rate_basis ' || component.rate_basis
                     || ', region ' || CASE component.factor_activity WHEN 'electricity' THEN $grid_subregion ELSE 'US' END
                     || ', per ' || coalesce(conversions.activity_unit, '?') || ') in factor_set ' || $factor_set
+                    || CASE WHEN $factor_set <> $shipped_factor_set THEN ' (nor, where it has no ' || component.factor_activity || ' factor at all, in the shipped ' || $shipped_factor_set || ')' ELSE '' END
                 WHEN gwp.gas IS NULL THEN 'no ' || component.gas || ' GWP in gwp_set ' || $gwp_set
             END,
             '; ' ORDER BY component.factor_activity, component.gas
