@@ -209,7 +209,7 @@ def _reconciliation_asset(published: list[str]) -> dg.AssetsDefinition:
     @dg.asset(
         key=INVENTORY_RECONCILIATION,
         group_name="metrics",
-        deps=[BUILDING_EMISSIONS, *(feed_key(name) for name in published)],
+        deps=[BUILDING_EMISSIONS, FLEET_EMISSIONS, *(feed_key(name) for name in published)],
         kinds={"duckdb", "sql"},
         description=catalog().asset_description("out.inventory_reconciliation"),
     )

@@ -300,3 +300,45 @@ def test_the_demo_citys_published_figures_reconcile_to_the_planted_factor_and_me
         assert line.factor_tonnes < -80 and line.activity_tonnes > 0
         assert [named.key for named in line.named] == [missing]
         assert line.factor_tonnes + line.activity_tonnes + line.boundary_tonnes + line.rounding_tonnes == pytest.approx(line.difference_tonnes)
+
+
+@pytest.fixture(scope="module")
+def grants_pass_with_fleet(tmp_path_factory: pytest.TempPathFactory) -> CityConfig:
+    """Grants Pass as configured, its fleet's fuel purchases (Fuel data Jan-April.csv) computed too."""
+    from city_outcomes.metrics.fleet import refresh_fleet_emissions
+
+    city = _ingested(tmp_path_factory.mktemp("grants_pass_reconcile_fleet"))
+    with warehouse.connect(city.warehouse_path) as conn:
+        ingest_feed(conn, city, "fleet_fuel")
+        refresh_fleet_emissions(conn, city, (MONTHS[0], date(2023, 6, 1)))
+    return city
+
+
+@needs_realdata
+def test_the_fleets_fuels_match_the_dashboards_gallons_and_differ_by_its_co2_only_factor(grants_pass_with_fleet, raw) -> None:
+    # By hand from DashboardData.csv: the City's Gasoline and Diesel rows of January-March 2023, their gallons and
+    # tCO2e; every row's tCO2e / gallons is 8.78 or 10.21 kg (Hub 2021 Table 2's CO2 alone).
+    published: dict[tuple[date, str], list[float]] = defaultdict(lambda: [0.0, 0.0])
+    with DASHBOARD.open(newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            if row["source"] in ("Gasoline", "Diesel") and row["yearmonth"].startswith("2023"):
+                figures = published[(date(2023, int(float(row["yearmonth"])) % 100, 1), row["source"].lower())]
+                figures[0] += float(row["units"])
+                figures[1] += float(row["mtco2e"])
+    assert sorted({month for month, _ in published}) == MONTHS[:3]
+    with warehouse.connect(grants_pass_with_fleet.warehouse_path, read_only=True) as conn:
+        result = reconcile(conn, "dashboard_emissions")
+    lines = {(line.period_month, line.source): line for line in result.lines if line.source in ("gasoline", "diesel")}
+    assert set(lines) == set(published)
+    # The inventory adds the per-gallon CH4 and N2O the dashboard leaves out (Hub 2021 Table 5, AR4):
+    # gasoline 8.78 + 0.00558 x 25 + 0.0002 x 298 = 8.9791 kg; diesel 10.21 + 0.00013 x 25 + 0.00049 x 298 = 10.35927 kg.
+    ours = {"gasoline": 8.9791, "diesel": 10.35927}
+    theirs = {"gasoline": 8.78, "diesel": 10.21}
+    for (month, fuel), (gallons, tonnes) in published.items():
+        line = lines[(month, fuel)]
+        assert tonnes == pytest.approx(gallons * theirs[fuel] / 1000, rel=1e-9)
+        # The same gallons, purchase by purchase summed, as the dashboard's: the whole difference is the factor.
+        assert line.inventory_activity == pytest.approx(gallons, abs=0.005) and line.verdict == "factor", line.explanation
+        assert line.factor_tonnes == pytest.approx(gallons * (ours[fuel] - theirs[fuel]) / 1000, rel=1e-6)
+        assert line.activity_tonnes == 0 and line.boundary_tonnes == 0 and abs(line.rounding_tonnes) < 1e-6
+        assert f"published {theirs[fuel]:.4f} kg/gal" in line.factor_verdict

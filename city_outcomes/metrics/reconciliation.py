@@ -241,8 +241,7 @@ def _line(month: date, source: str, inventory: list[dict], published: list[dict]
         line.activity_tonnes = line.difference_tonnes
         notes.append(f"activity units differ ({', '.join(sorted(u or '?' for u in units))}): only tCO2e compared")
     else:
-        by_key_inv = {row["row_key"]: row for row in inventory}
-        by_key_pub = {row["row_key"]: row for row in published}
+        by_key_inv, by_key_pub = _by_key(inventory), _by_key(published)
         shared = sorted(by_key_inv.keys() & by_key_pub.keys())
         pairs = [
             (by_key_inv[k]["activity_quantity"] or 0.0, by_key_inv[k]["co2e_tonnes"] or 0.0, by_key_pub[k]["activity_quantity"] or 0.0, by_key_pub[k]["co2e_tonnes"] or 0.0)
@@ -283,6 +282,21 @@ def _line(month: date, source: str, inventory: list[dict], published: list[dict]
     return line
 
 
+def _by_key(rows: list[dict]) -> dict[str, dict]:
+    """One row per key: several rows of a key in a month (a vehicle's purchases, a building's bills from two
+    meters) are summed, never one kept in place of the others."""
+    keyed: dict[str, dict] = {}
+    for row in rows:
+        if row["row_key"] not in keyed:
+            keyed[row["row_key"]] = dict(row)
+            continue
+        kept = keyed[row["row_key"]]
+        for column in ("activity_quantity", "co2e_tonnes"):
+            kept[column] = (kept[column] or 0.0) + (row[column] or 0.0)
+        kept["cost_usd"] = None if kept["cost_usd"] is None or row["cost_usd"] is None else kept["cost_usd"] + row["cost_usd"]
+    return keyed
+
+
 def _gap_is_nil(extra: list[dict], other: list[dict]) -> bool:
     """True where the unpaired rows of both sides add up to the same activity (and cost, where known)."""
     if abs(_sum(extra, "activity_quantity") - _sum(other, "activity_quantity")) > ACTIVITY_MATCH:
@@ -318,9 +332,16 @@ def _verdicts(line: ReconciliationLine, notes: list[str]) -> None:
     line.explanation = "; ".join(said) if said else "the same activity at the same factor"
 
 
+def _has_fleet(conn: duckdb.DuckDBPyConnection) -> bool:
+    return table_exists(conn, "out", "fleet_emissions_monthly") and table_exists(conn, "core", "fleet_fuel")
+
+
 def _months(conn: duckdb.DuckDBPyConnection, feed: str) -> tuple[list[date], list[date]]:
     rows = query_dicts(conn, "inventory_reconciliation_months", {"feed": feed})
-    return [r["period_month"] for r in rows if r["side"] == "inventory"], [r["period_month"] for r in rows if r["side"] == "published"]
+    if _has_fleet(conn):
+        rows += query_dicts(conn, "inventory_reconciliation_fleet_months")
+    inventory = sorted({r["period_month"] for r in rows if r["side"] == "inventory"})
+    return inventory, [r["period_month"] for r in rows if r["side"] == "published"]
 
 
 def published_feeds(conn: duckdb.DuckDBPyConnection) -> list[str]:
@@ -355,6 +376,8 @@ def reconcile(conn: duckdb.DuckDBPyConnection, feed: str, period: tuple[date, da
         period = (first, _next_month(last))
     start, end = period
     rows = query_dicts(conn, "inventory_reconciliation_rows", {"feed": feed, "start_month": start, "end_month": end})
+    if _has_fleet(conn):  # the fleet's fuels (gasoline, diesel, ...), which a publication may report too
+        rows += query_dicts(conn, "inventory_reconciliation_fleet_rows", {"start_month": start, "end_month": end})
     groups: dict[tuple[date, str], dict[str, list[dict]]] = defaultdict(lambda: {"inventory": [], "published": []})
     for row in rows:
         groups[(row["period_month"], row["source"])][row["side"]].append(row)
