@@ -81,6 +81,7 @@ def build_metric_assets(city: CityConfig) -> tuple[list[dg.AssetsDefinition], li
         backfill_policy=dg.BackfillPolicy.single_run(),
         deps=[
             feed_key("fleet_fuel"),
+            *_feeds_of(city, "fleet_vehicles"),
             feed_key("emission_factors"),
             feed_key("global_warming_potentials"),
             dg.AssetKey(["ref", "unit_conversions"]),

@@ -39,6 +39,11 @@ class FleetFuel(Contract):
     quantity: float = Field(gt=0, le=10_000, description="Quantity bought, in `unit` (a single purchase above 10,000 is implausible)")
     unit: str = Field(isin=sorted({u for units in UNITS_BY_FUEL.values() for u in units}), description="Unit of `quantity`")
     cost_usd: float = Field(nullable=True, ge=0, le=1e6, description="Cost of the purchase in US dollars")
+    odometer_miles: float = Field(
+        nullable=True, ge=0, le=2_000_000,
+        description="Odometer reading at the purchase, in miles (optional): with the fleet_vehicles feed's class and model year, "
+        "the miles since the vehicle's previous reading give its on-road CH4 and N2O per mile",
+    )
 
     @pa.check("purchase_date", name="not_in_future", error="must not be after today")
     def _not_future(cls, data: IbisData) -> ir.BooleanColumn:
@@ -53,7 +58,7 @@ class FleetFuel(Contract):
 
     class Config:
         title = "Fleet fuel purchases"
-        metadata = {"version": "1.3.0", "time_column": "purchase_date"}
+        metadata = {"version": "1.4.0", "time_column": "purchase_date"}
 
 
 CONTRACT = FleetFuel

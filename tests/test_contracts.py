@@ -51,6 +51,7 @@ ID_FIELDS = {
     "building_energy": {"building_id"},
     "buildings": {"building_id"},
     "fleet_fuel": {"vehicle_id"},
+    "fleet_vehicles": {"vehicle_id"},
     "micromobility_trips": {"trip_id"},
     "streetlight_energy": {"fixture_id"},
     "streetlight_fixtures": {"fixture_id"},

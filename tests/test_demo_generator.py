@@ -29,7 +29,7 @@ FIRST_FEEDS_SHA256 = {
     "building_energy/utility_bills_2024.csv": "48c5306614f8bdecaeb5c278cd6fa3c0e02c2112b39bf5b6e6753ca4f250ec39",
     "building_energy/utility_bills_2025.csv": "facae88cf35e723d575a8577835f180ac3279c2ccf7b423ee70f1d3f63e85af5",
 }
-FOLDERS = {"census", "facilities", "building_energy", "benchmarking", "fleet_fuel", "streetlights", "transit", "micromobility", "ev_charging", "service_requests", "registries", "traffic_signals", "community", "published"}
+FOLDERS = {"census", "facilities", "building_energy", "benchmarking", "fleet_fuel", "fleet_assets", "streetlights", "transit", "micromobility", "ev_charging", "service_requests", "registries", "traffic_signals", "community", "published"}
 
 
 def _digests(folder: Path) -> dict[str, str]:
@@ -83,9 +83,10 @@ def test_a_different_seed_gives_different_data() -> None:
     a = {name: hashlib.sha256(content).hexdigest() for name, content in render.__wrapped__(1, DemoCity())}
     b = {name: hashlib.sha256(content).hexdigest() for name, content in render.__wrapped__(2, DemoCity())}
     assert a.keys() == b.keys()
-    # Every generated file changes with the seed (the registries only follow what the feeds did).
+    # Every generated file changes with the seed (the registries only follow what the feeds did; the fleet asset
+    # list is the fleet's definition: which vehicles, bought when).
     same = sorted(name for name in a if a[name] == b[name])
-    assert same == ["registries/goals.csv"], same
+    assert same == ["fleet_assets/fleet_asset_list.csv", "registries/goals.csv"], same
 
 
 # Every demo row passes its contract

@@ -258,3 +258,100 @@ def test_a_citys_own_set_missing_one_gas_of_a_rate_basis_is_named_not_filled_in(
     missing = {r["vehicle_id"]: r["missing"] for r in fleet_fuel_without_emissions(conn, city)}
     assert missing == {"T-GAS": "no N2O factor for motor_gasoline (rate_basis non_road_per_gallon, region US, per gal) in factor_set riverton_fuel_2024 "
                                 "(nor, where it has no motor_gasoline factor at all, in the shipped epa_ghg_hub_2021)"}
+
+
+# --- CH4 and N2O per mile, by class and model year (the fleet inventory and the odometer) ------------------------
+# Hub 2021 Table 3 (on-road gasoline) and Table 4 (on-road diesel), g per vehicle-mile, typed from the Hub:
+# gasoline light-duty trucks model year 2018: CH4 0.0081, N2O 0.0015; diesel medium- and heavy-duty vehicles
+# 2007-2018: CH4 0.0095, N2O 0.0431.
+LDT_2018_CH4_G, LDT_2018_N2O_G = 0.0081, 0.0015
+HDD_2007_CH4_G, HDD_2007_N2O_G = 0.0095, 0.0431
+ASSET_HEADER = "Unit No.,Model Year,Make/Model,Asset Class,Department,Disposal Date"
+
+
+def _odometer_city(tmp_path: Path, purchases: list[tuple[str, str, str, str, int]], assets: list[str]) -> CityConfig:
+    """Purchases (vehicle, date mm/dd/yyyy, product, gallons, odometer) and the fleet asset list's lines, in the demo's
+    export shapes (its fleet_fuel and fleet_vehicles feeds)."""
+    demo = yaml.safe_load(DEMO_CITY_CONFIG.read_text())["feeds"]
+    city = write_city(tmp_path, feeds={"fleet_fuel": demo["fleet_fuel"], "fleet_vehicles": demo["fleet_vehicles"]})
+    lines = [HEADER] + [f"FT{i},{when},08:00,{vehicle},Test,Test vehicle,{odometer},DEPOT,{product},{quantity},GAL,$1.000,$1.00"
+                        for i, (vehicle, when, product, quantity, odometer) in enumerate(purchases, start=1)]
+    (city.inbox_dir / "fleet_fuel").mkdir(parents=True)
+    (city.inbox_dir / "fleet_fuel" / "fuel_transactions_2024_Q3.csv").write_text("\n".join(lines) + "\n")
+    (city.inbox_dir / "fleet_assets").mkdir(parents=True)
+    (city.inbox_dir / "fleet_assets" / "fleet_asset_list.csv").write_text("\n".join([ASSET_HEADER, *assets]) + "\n")
+    return city
+
+
+def _build_odometer(conn, city: CityConfig) -> dict[tuple[str, date], dict]:
+    for name in ("emission_factors", "global_warming_potentials", "fleet_fuel", "fleet_vehicles"):
+        outcome = ingest_feed(conn, city, name)
+        assert all(f.rows_quarantined == 0 for f in outcome.files), (name, outcome.top_rules)
+    write_unit_conversions(conn)
+    refresh_fleet_emissions(conn, city, (date(2024, 7, 1), date(2024, 9, 1)))
+    cursor = conn.execute(f"SELECT * FROM {factors_joined(conn, 'out.fleet_emissions_monthly')}")
+    names = [d[0] for d in cursor.description]
+    return {(row["vehicle_id"], row["purchase_date"]): row for row in (dict(zip(names, r, strict=True)) for r in cursor.fetchall())}
+
+
+def test_ch4_and_n2o_per_mile_where_the_fleet_inventory_gives_class_and_model_year(tmp_path: Path, conn) -> None:
+    purchases = [
+        ("PU-1", "07/01/2024", "UNL REG", "10", 1000), ("PU-1", "07/08/2024", "UNL REG", "10", 1300),  # 300 mi
+        ("NEW-1", "07/01/2024", "UNL REG", "10", 50), ("NEW-1", "08/02/2024", "UNL REG", "10", 250),  # model year 2024
+        ("TRK-1", "07/01/2024", "DIESEL #2 ULSD", "40", 90000), ("TRK-1", "07/09/2024", "DIESEL #2 ULSD", "40", 90240),
+    ]
+    assets = ["PU-1,2018,Ford F-150,Light Truck/SUV,Test,", "NEW-1,2024,Ford Maverick,Light Truck/SUV,Test,",
+              "TRK-1,2010,International dump truck,Heavy Duty,Test,"]
+    rows = _build_odometer(conn, _odometer_city(tmp_path, purchases, assets))
+    first, second = rows[("PU-1", date(2024, 7, 1))], rows[("PU-1", date(2024, 7, 8))]
+    # The first reading has no previous one: the per-gallon default, 10 gal x 8.9791 kg.
+    assert (first["ch4_n2o_basis"], first["vehicle_miles"]) == ("per_gallon", None)
+    assert first["co2e_tonnes"] == pytest.approx(10 * 8.9791 / 1000, rel=1e-12)
+    # The second: 300 mi since it. CO2 10 gal x 8.78 kg = 87.8 kg; CH4 300 x 0.0081 g = 2.43 g; N2O 300 x 0.0015 g
+    # = 0.45 g; CO2e 87.8 + 0.00243 x 25 + 0.00045 x 298 = 87.8 + 0.06075 + 0.1341 = 87.99485 kg.
+    assert (second["ch4_n2o_basis"], second["vehicle_miles"]) == ("per_mile", 300)
+    assert second["co2_kg"] == pytest.approx(87.8, rel=1e-12)
+    assert second["ch4_kg"] == pytest.approx(300 * LDT_2018_CH4_G / 1000, rel=1e-12)
+    assert second["n2o_kg"] == pytest.approx(300 * LDT_2018_N2O_G / 1000, rel=1e-12)
+    assert second["co2e_tonnes"] == pytest.approx(87.99485 / 1000, rel=1e-12)
+    # Its factors, for trace: gasoline's CO2 per gallon, then CH4 and N2O per mile from Table 3.
+    applied = [(f["gas"], f["value"], f["unit"], f["rate_basis"]) for f in second["factors_applied"]]
+    assert applied == [("CO2", 8.78, "kg/gal", "combustion"), ("CH4", 0.0081, "g/mi", "on_road_per_mile"), ("N2O", 0.0015, "g/mi", "on_road_per_mile")]
+    assert "Gasoline Light-Duty Trucks (Vans, Pickup Trucks, SUVs), model year 2018" in second["factors_applied"][1]["source_table"]
+    # A 2024 model takes the table's newest (2018), and says so: 200 mi x 0.0081 g.
+    new = rows[("NEW-1", date(2024, 8, 2))]
+    assert new["ch4_kg"] == pytest.approx(200 * LDT_2018_CH4_G / 1000, rel=1e-12)
+    assert "the table's newest, applied to later model years too" in new["factors_applied"][1]["chosen"]
+    # A 2010 diesel dump truck: 240 mi x (0.0095 g CH4, 0.0431 g N2O); CO2 40 gal x 10.21 kg = 408.4 kg.
+    truck = rows[("TRK-1", date(2024, 7, 9))]
+    assert truck["co2e_tonnes"] == pytest.approx((408.4 + 240 * HDD_2007_CH4_G / 1000 * 25 + 240 * HDD_2007_N2O_G / 1000 * 298) / 1000, rel=1e-12)
+    assert fleet_fuel_without_emissions(conn, _city_of(tmp_path)) == []
+
+
+def test_the_per_gallon_default_stays_where_miles_class_or_year_cannot_be_trusted(tmp_path: Path, conn) -> None:
+    purchases = [
+        ("MOW-1", "07/01/2024", "DIESEL #2 ULSD", "5", 100), ("MOW-1", "07/08/2024", "DIESEL #2 ULSD", "5", 140),  # off-road
+        ("JMP-1", "07/01/2024", "UNL REG", "10", 1000), ("JMP-1", "07/08/2024", "UNL REG", "10", 9000),  # 8,000 mi: a typo
+        ("BCK-1", "07/01/2024", "UNL REG", "10", 5000), ("BCK-1", "07/08/2024", "UNL REG", "10", 4000),  # backwards
+        ("NOL-1", "07/01/2024", "UNL REG", "10", 1000), ("NOL-1", "07/08/2024", "UNL REG", "10", 1200),  # not listed
+        ("NOY-1", "07/01/2024", "UNL REG", "10", 1000), ("NOY-1", "07/08/2024", "UNL REG", "10", 1200),  # no model year
+    ]
+    assets = ["MOW-1,2019,Toro mower,Equipment,Test,", "JMP-1,2018,Ford F-150,Light Truck/SUV,Test,",
+              "BCK-1,2018,Ford F-150,Light Truck/SUV,Test,", "NOY-1,,Ford F-150,Light Truck/SUV,Test,"]
+    rows = _build_odometer(conn, _odometer_city(tmp_path, purchases, assets))
+    assert {key: row["ch4_n2o_basis"] for key, row in rows.items() if key[1] == date(2024, 7, 8)} == {
+        ("MOW-1", date(2024, 7, 8)): "per_gallon", ("JMP-1", date(2024, 7, 8)): "per_gallon", ("BCK-1", date(2024, 7, 8)): "per_gallon",
+        ("NOL-1", date(2024, 7, 8)): "per_gallon", ("NOY-1", date(2024, 7, 8)): "per_gallon"}
+    # Per gallon: 5 gal of diesel x (10.21 + 0.00013 x 25 + 0.00049 x 298) kg = 51.79635 kg.
+    assert rows[("MOW-1", date(2024, 7, 8))]["co2e_tonnes"] == pytest.approx(5 * 10.35927 / 1000, rel=1e-12)
+
+
+def test_a_model_year_after_next_year_is_quarantined(tmp_path: Path, conn) -> None:
+    city = _odometer_city(tmp_path, [("PU-1", "07/01/2024", "UNL REG", "10", 1000)], ["PU-1,2099,Ford F-150,Light Truck/SUV,Test,"])
+    outcome = ingest_feed(conn, city, "fleet_vehicles")
+    assert outcome.files[0].rows_quarantined == 1
+    assert outcome.top_rules == [("model_year: a model year after next year's is a typo (a new vehicle is at most next year's model)", 1)]
+
+
+def _city_of(folder: Path) -> CityConfig:
+    return load_city_config(folder / "city.yaml")

@@ -35,8 +35,8 @@ def test_every_asset_materializes_and_every_check_passes(published_demo: CityCon
     # Two checks per feed (rows reconcile, contract clean), two on building emissions, one on fleet
     # emissions, one on the municipal inventory's invariants, one on the annual benchmarking rows: all pass, so no
     # demo row is quarantined, every fuel row found its factors and the inventory's sectors, months and scopes add up.
-    assert len(city.feeds) == 25
-    assert len(checks) == 2 * len(city.feeds) + 5 == 55 and all(c["passed"] for c in checks)
+    assert len(city.feeds) == 26
+    assert len(checks) == 2 * len(city.feeds) + 5 == 57 and all(c["passed"] for c in checks)
     assert "out/building_emissions_annual_benchmarking" in materialized
     conn = warehouse.connect(city.warehouse_path, read_only=True)
     try:

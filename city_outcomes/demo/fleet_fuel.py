@@ -68,6 +68,19 @@ EV_REPLACEMENTS = [
     (date(2025, 3, 3), "Chevrolet Impala (flex fuel)", 3, VehicleClass("Code Enforcement", "CE", 3, "Ford Mustang Mach-E", "EV CHARGE", 3_400, 35, mpg=2.9)),
     (date(2025, 5, 12), "Ford F-250 pickup", 2, VehicleClass("Parks and Recreation", "PR", 2, "Ford F-150 Lightning", "EV CHARGE", 5_200, 45, mpg=2.0)),
 ]
+# The fleet asset list's class of each model (the Hub's on-road classes: a pickup over 8,500 lb GVWR, like the
+# F-250 and F-350, is heavy-duty; mowers are off-road equipment), and how many years old the oldest unit is.
+ASSET_CLASS = {
+    "Ford Police Interceptor Utility": ("Light Truck/SUV", 5), "Ford F-150 Police Responder (flex fuel)": ("Light Truck/SUV", 4),
+    "Pierce Enforcer pumper": ("Heavy Duty", 14), "Pierce Ascendant aerial ladder": ("Heavy Duty", 12),
+    "Ford F-250 command vehicle": ("Heavy Duty", 6), "International HV dump truck with plow": ("Heavy Duty", 11),
+    "Ford F-350 utility truck": ("Heavy Duty", 9), "Elgin Pelican street sweeper": ("Heavy Duty", 8),
+    "Mack LR refuse truck (CNG)": ("Heavy Duty", 7), "Ford F-250 pickup": ("Heavy Duty", 10),
+    "Toro Groundsmaster 4000-D mower": ("Equipment", 6), "Ford Transit service van": ("Light Truck/SUV", 7),
+    "Vactor 2100i combination truck": ("Heavy Duty", 10), "Ford Fusion Hybrid pool car": ("Sedan", 8),
+    "Chevrolet Impala (flex fuel)": ("Sedan", 9), "Chevrolet Bolt EV pool car": ("Sedan", 3),
+    "Chevrolet Bolt EUV pool car": ("Sedan", 0), "Ford Mustang Mach-E": ("Sedan", 0), "Ford F-150 Lightning": ("Light Truck/SUV", 0),
+}
 UNITS = {"UNL REG": "GAL", "DIESEL #2 ULSD": "GAL", "B20 BIODIESEL": "GAL", "E85 ETHANOL": "GAL", "CNG": "GGE", "EV CHARGE": "KWH"}
 # Depot (bulk, tax-exempt) prices per unit by year; retail pumps cost more.
 DEPOT_PRICE = {
@@ -175,9 +188,25 @@ def make(city: DemoCity, rng: np.random.Generator) -> pd.DataFrame:
     )
 
 
-def write(table: pd.DataFrame, folder: Path) -> list[Path]:
-    """One fuel-transaction export per quarter."""
-    return [
+def assets(city: DemoCity) -> pd.DataFrame:
+    """The fleet asset list, as the fleet-management system exports it: every vehicle that served, its model year
+    (a class's units bought one a year back from its oldest; a replacement EV is the year it came) and class."""
+    rows = []
+    for vehicle in _fleet(city):
+        label, oldest = ASSET_CLASS[vehicle.kind.description]
+        number = int(vehicle.vehicle_id.split("-")[1])
+        bought = vehicle.in_service.year if vehicle.in_service.year > city.years[0] else city.years[0] - number % (oldest + 1)
+        rows.append((vehicle.vehicle_id, bought, vehicle.kind.description, label, vehicle.kind.department,
+                     vehicle.retired.strftime("%m/%d/%Y") if vehicle.retired else ""))
+    return pd.DataFrame(rows, columns=["Unit No.", "Model Year", "Make/Model", "Asset Class", "Department", "Disposal Date"])
+
+
+def write(table: pd.DataFrame, folder: Path, city: DemoCity | None = None) -> list[Path]:
+    """One fuel-transaction export per quarter (and, given the city, the fleet asset list)."""
+    written = [
         write_csv(rows.drop(columns="_quarter"), folder / "fleet_fuel" / f"fuel_transactions_{quarter}.csv")
         for quarter, rows in table.groupby("_quarter", sort=True)
     ]
+    if city is not None:
+        written.append(write_csv(assets(city), folder / "fleet_assets" / "fleet_asset_list.csv"))
+    return written

@@ -163,7 +163,7 @@ def _write_all(folder: Path, seed: int, city: DemoCity) -> list[Path]:
     city_map = tract_boundaries.make(city, _stream(seed, "tract_boundaries"), tract_table)
     written.append(tract_boundaries.write(city_map, folder))
     fleet = fleet_fuel.make(city, _stream(seed, "fleet_fuel"))
-    written += fleet_fuel.write(fleet, folder)
+    written += fleet_fuel.write(fleet, folder, city)
     lights = streetlights.make(city, _stream(seed, "streetlights"), city_map, tract_table)
     written += streetlights.write(lights, folder)
     ridership = transit.make(city, _stream(seed, "transit"))

@@ -12,7 +12,7 @@ from typing import Any
 
 import duckdb
 
-from city_outcomes.config import SHIPPED_FUEL_FACTOR_SET, CityConfig
+from city_outcomes.config import REFERENCE_DATA, SHIPPED_FUEL_FACTOR_SET, CityConfig
 from city_outcomes.feeds.ingest import ensure_core_table
 from city_outcomes.feeds.privacy import PrivacyPolicy
 from city_outcomes.metrics.electricity_factors import ELECTRICITY_FACTORS, stage_electricity_factors
@@ -22,8 +22,14 @@ from city_outcomes.warehouse import replace_months, transaction
 from data_contracts import get_contract
 
 FLEET_EMISSIONS_TABLE = "out.fleet_emissions_monthly"
-FLEET_FEEDS = ("fleet_fuel", "emission_factors", "global_warming_potentials")
+FLEET_FEEDS = ("fleet_fuel", "fleet_vehicles", "emission_factors", "global_warming_potentials")
 FUEL_FACTORS = "_fleet_fuel_factors"  # fleet_fuel_factors.sql, staged per run
+PER_MILE_FACTORS = "_fleet_per_mile_factors"  # fleet_per_mile_factors.sql, staged per run
+PER_MILE_TABLE = "ref.fleet_per_mile_factors"
+PER_MILE_FILE = REFERENCE_DATA / "fleet_per_mile_factors.csv"
+# The most miles one odometer reading may add to the previous one and still be used for CH4 and N2O per mile: more
+# is a typo or a missed reading (a heavy truck's 150 gal tank at 8 mi/gal is 1,200 mi), and the per-gallon default applies.
+MAX_MILES_PER_READING = 2_000
 
 
 def _params(city: CityConfig) -> dict[str, Any]:
@@ -38,6 +44,19 @@ def write_fleet_fuel_components(conn: duckdb.DuckDBPyConnection) -> int:
     return conn.execute("SELECT count(*) FROM ref.fleet_fuel_components").fetchone()[0]
 
 
+def write_fleet_per_mile_factors(conn: duckdb.DuckDBPyConnection) -> int:
+    """Replace ``ref.fleet_per_mile_factors`` with the shipped file (Hub 2021 Tables 3 and 4); return its rows."""
+    with transaction(conn):
+        conn.execute(
+            f"CREATE OR REPLACE TABLE {PER_MILE_TABLE} AS SELECT * FROM read_csv(?, header = true, columns = "
+            "{'factor_set': 'VARCHAR', 'vehicle_class': 'VARCHAR', 'fuel': 'VARCHAR', 'model_year_from': 'INTEGER', "
+            "'model_year_to': 'INTEGER', 'gas': 'VARCHAR', 'value': 'DOUBLE', 'unit': 'VARCHAR', 'source_document': 'VARCHAR', "
+            "'source_table': 'VARCHAR', 'source_year': 'INTEGER', 'data_year': 'INTEGER'})",
+            [str(PER_MILE_FILE)],
+        )
+    return conn.execute(f"SELECT count(*) FROM {PER_MILE_TABLE}").fetchone()[0]
+
+
 def refresh_fleet_emissions(conn: duckdb.DuckDBPyConnection, city: CityConfig, months: tuple[date, date]) -> int:
     """Recompute the months in [start, end) atomically; return the number of rows written.
 
@@ -47,17 +66,22 @@ def refresh_fleet_emissions(conn: duckdb.DuckDBPyConnection, city: CityConfig, m
     for name in FLEET_FEEDS:
         ensure_core_table(conn, get_contract(name), policy)
     write_fleet_fuel_components(conn)
+    write_fleet_per_mile_factors(conn)
     stage_electricity_factors(conn, city, months)
     conn.execute(f"CREATE OR REPLACE TEMP TABLE {FUEL_FACTORS} AS {load_sql('fleet_fuel_factors')}", _params(city))
-    params = {"start_month": months[0], "end_month": months[1], **{k: v for k, v in _params(city).items() if k != "shipped_factor_set"}}
+    conn.execute(f"CREATE OR REPLACE TEMP TABLE {PER_MILE_FACTORS} AS {load_sql('fleet_per_mile_factors')}", {"gwp_set": city.city.gwp_set})
+    params = {"start_month": months[0], "end_month": months[1], "max_miles_per_reading": MAX_MILES_PER_READING,
+              **{k: v for k, v in _params(city).items() if k != "shipped_factor_set"}}
     staged = "_fleet_emissions_staged"
     conn.execute(f"CREATE OR REPLACE TEMP TABLE {staged} AS {load_sql('fleet_emissions_monthly')}", params)
     try:
-        # Fuel rows name a list of _fleet_fuel_factors, charging rows one of the shared electricity factors.
-        return replace_months(conn, FLEET_EMISSIONS_TABLE, staged, months, also=lambda c: record_factor_sets(c, FUEL_FACTORS, ELECTRICITY_FACTORS))
+        # Fuel rows name a list of _fleet_fuel_factors (or, per mile, of _fleet_per_mile_factors), charging rows one
+        # of the shared electricity factors.
+        return replace_months(conn, FLEET_EMISSIONS_TABLE, staged, months,
+                              also=lambda c: record_factor_sets(c, FUEL_FACTORS, PER_MILE_FACTORS, ELECTRICITY_FACTORS))
     finally:
-        conn.execute(f"DROP TABLE IF EXISTS {staged}")
-        conn.execute(f"DROP TABLE IF EXISTS {FUEL_FACTORS}")
+        for table in (staged, FUEL_FACTORS, PER_MILE_FACTORS):
+            conn.execute(f"DROP TABLE IF EXISTS {table}")
 
 
 

@@ -16,8 +16,36 @@
 -- The factors each fuel needs are the temp table _fleet_fuel_factors (fleet_fuel_factors.sql, staged by
 -- city_outcomes/metrics/fleet.py); rows carry the id of their list of factors (factors_id, see
 -- city_outcomes/metrics/factor_sets.py), the lists are in out.factors_applied.
--- Parameters: $start_month, $end_month (half-open), $factor_set, $grid_subregion, $gwp_set.
-WITH fuel AS (
+-- CH4 and N2O per mile: where the fleet inventory (core.fleet_vehicles) gives a gasoline or diesel vehicle's on-road
+-- class and model year, and its odometer readings (core.fleet_fuel.odometer_miles) the miles since its previous
+-- reading (more than 0, at most $max_miles_per_reading), a purchase's CH4 and N2O are those miles x the Hub's
+-- per-mile factors of its class and model year (_fleet_per_mile_factors, fleet_per_mile_factors.sql) in place of
+-- the per-gallon default; its CO2 stays per gallon. ch4_n2o_basis says which ('per_mile' or 'per_gallon'),
+-- vehicle_miles the miles used. A vehicle the inventory lists twice with different classes or years, off-road
+-- equipment, and a reading without a previous one keep the per-gallon default.
+-- Parameters: $start_month, $end_month (half-open), $factor_set, $grid_subregion, $gwp_set, $max_miles_per_reading.
+WITH vehicles AS (
+    SELECT vehicle_id, any_value(vehicle_class) AS vehicle_class, any_value(model_year) AS model_year
+    FROM core.fleet_vehicles
+    WHERE vehicle_class <> 'off_road' AND model_year IS NOT NULL
+    GROUP BY vehicle_id
+    HAVING count(DISTINCT (vehicle_class, model_year)) = 1
+),
+
+readings AS (
+    -- Every reading of the listed vehicles, whatever the months computed: a month's first purchase needs the last
+    -- reading before it.
+    SELECT
+        fuel._feed, fuel._file_sha256, fuel._source_row,
+        fuel.odometer_miles - lag(fuel.odometer_miles) OVER (
+            PARTITION BY fuel.vehicle_id ORDER BY fuel.purchase_date, fuel.odometer_miles, fuel._file_sha256, fuel._source_row
+        ) AS miles
+    FROM core.fleet_fuel AS fuel
+    SEMI JOIN vehicles ON vehicles.vehicle_id = fuel.vehicle_id
+    WHERE fuel.odometer_miles IS NOT NULL
+),
+
+fuel AS (
     SELECT *, CAST(date_trunc('month', purchase_date) AS DATE) AS period_month
     FROM core.fleet_fuel
     WHERE purchase_date >= $start_month AND purchase_date < $end_month
@@ -49,13 +77,25 @@ fuel_rows AS (
             FOR c IN fuel_factors.components IF c.gas = 'CO2' AND NOT c.biogenic]), 0) AS co2_kg,
         coalesce(list_sum([activity.activity_quantity * c.volume_share * c.gas_kg_per_unit
             FOR c IN fuel_factors.components IF c.gas = 'CO2' AND c.biogenic]), 0) AS biogenic_co2_kg,
-        list_sum([activity.activity_quantity * c.volume_share * c.gas_kg_per_unit
-            FOR c IN fuel_factors.components IF c.gas = 'CH4']) AS ch4_kg,
-        list_sum([activity.activity_quantity * c.volume_share * c.gas_kg_per_unit
-            FOR c IN fuel_factors.components IF c.gas = 'N2O']) AS n2o_kg,
-        coalesce(list_sum([activity.activity_quantity * c.volume_share * c.gas_kg_per_unit * c.gwp_100yr
-            FOR c IN fuel_factors.components IF NOT c.biogenic]), 0) / 1000 AS co2e_tonnes,
-        fuel_factors.factors_id,
+        CASE WHEN per_mile.vehicle_class IS NOT NULL THEN readings.miles * per_mile.ch4_kg_per_mile
+            ELSE list_sum([activity.activity_quantity * c.volume_share * c.gas_kg_per_unit FOR c IN fuel_factors.components IF c.gas = 'CH4'])
+        END AS ch4_kg,
+        CASE WHEN per_mile.vehicle_class IS NOT NULL THEN readings.miles * per_mile.n2o_kg_per_mile
+            ELSE list_sum([activity.activity_quantity * c.volume_share * c.gas_kg_per_unit FOR c IN fuel_factors.components IF c.gas = 'N2O'])
+        END AS n2o_kg,
+        CASE WHEN per_mile.vehicle_class IS NOT NULL
+            THEN (coalesce(list_sum([activity.activity_quantity * c.volume_share * c.gas_kg_per_unit * c.gwp_100yr
+                    FOR c IN fuel_factors.components IF c.gas = 'CO2' AND NOT c.biogenic]), 0)
+                + readings.miles * per_mile.ch4_kg_per_mile * per_mile.ch4_gwp
+                + readings.miles * per_mile.n2o_kg_per_mile * per_mile.n2o_gwp) / 1000
+            ELSE coalesce(list_sum([activity.activity_quantity * c.volume_share * c.gas_kg_per_unit * c.gwp_100yr
+                FOR c IN fuel_factors.components IF NOT c.biogenic]), 0) / 1000
+        END AS co2e_tonnes,
+        CASE WHEN per_mile.vehicle_class IS NOT NULL THEN 'per_mile'
+            WHEN len([c FOR c IN fuel_factors.components IF c.gas IN ('CH4', 'N2O')]) > 0 THEN 'per_gallon'
+        END AS ch4_n2o_basis,
+        CASE WHEN per_mile.vehicle_class IS NOT NULL THEN readings.miles END AS vehicle_miles,
+        coalesce(per_mile.factors_id, fuel_factors.factors_id) AS factors_id,
         fuel_factors.complete,
         -- The set(s) its factors came from: the city's, or the shipped one's for a fuel the city's set lacks.
         coalesce(fuel_factors.factor_set, $factor_set) AS factor_set,
@@ -66,6 +106,13 @@ fuel_rows AS (
     FROM activity
     -- Each (fuel, canonical unit)'s components and factors, staged once (fleet_fuel_factors.sql).
     JOIN _fleet_fuel_factors AS fuel_factors ON fuel_factors.fuel_type = activity.fuel_type AND fuel_factors.activity_unit = activity.activity_unit
+    LEFT JOIN readings USING (_feed, _file_sha256, _source_row)
+    LEFT JOIN vehicles ON vehicles.vehicle_id = activity.vehicle_id
+    LEFT JOIN _fleet_per_mile_factors AS per_mile
+        ON per_mile.fuel_type = activity.fuel_type AND per_mile.activity_unit = activity.activity_unit
+        AND per_mile.vehicle_class = vehicles.vehicle_class
+        AND vehicles.model_year BETWEEN per_mile.model_year_from AND per_mile.model_year_to
+        AND readings.miles > 0 AND readings.miles <= $max_miles_per_reading
 ),
 
 -- Charging: kWh x the year's shared electricity factors (per gas, or CO2e where the edition gives no split).
@@ -126,6 +173,8 @@ SELECT
     n2o_kg,
     -- CNG and LNG: CO2 only (the Hub has their vehicle CH4/N2O per mile only; see fleet_fuel_components.sql).
     ch4_kg IS NOT NULL AND n2o_kg IS NOT NULL AS ch4_n2o_estimated,
+    ch4_n2o_basis,
+    vehicle_miles,
     co2e_tonnes,
     co2e_tonnes_market,
     market_method,
