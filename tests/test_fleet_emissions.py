@@ -355,3 +355,24 @@ def test_a_model_year_after_next_year_is_quarantined(tmp_path: Path, conn) -> No
 
 def _city_of(folder: Path) -> CityConfig:
     return load_city_config(folder / "city.yaml")
+
+
+def test_the_shipped_per_mile_factors_are_rebuilt_from_the_shipped_hub_extract(tmp_path: Path) -> None:
+    import csv
+    import importlib.util
+
+    from city_outcomes.config import REFERENCE_DATA
+
+    spec = importlib.util.spec_from_file_location("extract_per_mile", REFERENCE_DATA / "extract_fleet_per_mile_factors.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    rebuilt = tmp_path / "fleet_per_mile_factors.csv"
+    module.write(module.extract(), rebuilt)
+    assert rebuilt.read_bytes() == (REFERENCE_DATA / "fleet_per_mile_factors.csv").read_bytes()
+    with rebuilt.open(newline="", encoding="utf-8") as handle:
+        rows = {(r["vehicle_class"], r["fuel"], r["model_year_from"], r["gas"]): r for r in csv.DictReader(handle)}
+    # Typed from the Hub's Tables 3 and 4 (the constants above), and the two-digit range "1984-93" read as 1984-1993.
+    assert float(rows[("light_truck", "gasoline", "2018", "CH4")]["value"]) == LDT_2018_CH4_G
+    assert float(rows[("heavy_duty", "diesel", "2007", "N2O")]["value"]) == HDD_2007_N2O_G
+    assert rows[("passenger_car", "gasoline", "1984", "CH4")]["model_year_to"] == "1993"
+    assert module.model_years("<1981")[:2] == (1960, 1981) and module.model_years("1973-74")[:2] == (1973, 1974)
