@@ -376,3 +376,14 @@ def test_the_shipped_per_mile_factors_are_rebuilt_from_the_shipped_hub_extract(t
     assert float(rows[("heavy_duty", "diesel", "2007", "N2O")]["value"]) == HDD_2007_N2O_G
     assert rows[("passenger_car", "gasoline", "1984", "CH4")]["model_year_to"] == "1993"
     assert module.model_years("<1981")[:2] == (1960, 1981) and module.model_years("1973-74")[:2] == (1973, 1974)
+
+
+def test_a_vehicle_two_inventories_disagree_on_keeps_the_per_gallon_default(tmp_path: Path, conn) -> None:
+    purchases = [("PU-1", "07/01/2024", "UNL REG", "10", 1000), ("PU-1", "07/08/2024", "UNL REG", "10", 1300)]
+    city = _odometer_city(tmp_path, purchases, ["PU-1,2018,Ford F-150,Light Truck/SUV,Test,"])
+    assert _build_odometer(conn, city)[("PU-1", date(2024, 7, 8))]["ch4_n2o_basis"] == "per_mile"
+    # Planted: a second inventory feed lists PU-1 as a 2005 model. Which is right is not known: per gallon.
+    conn.execute("INSERT INTO core.fleet_vehicles SELECT * REPLACE (2005 AS model_year, 'other_inventory' AS _feed) FROM core.fleet_vehicles")
+    refresh_fleet_emissions(conn, city, (date(2024, 7, 1), date(2024, 9, 1)))
+    basis = conn.execute("SELECT ch4_n2o_basis FROM out.fleet_emissions_monthly WHERE purchase_date = DATE '2024-07-08'").fetchone()[0]
+    assert basis == "per_gallon"
