@@ -382,8 +382,11 @@ def test_a_vehicle_two_inventories_disagree_on_keeps_the_per_gallon_default(tmp_
     purchases = [("PU-1", "07/01/2024", "UNL REG", "10", 1000), ("PU-1", "07/08/2024", "UNL REG", "10", 1300)]
     city = _odometer_city(tmp_path, purchases, ["PU-1,2018,Ford F-150,Light Truck/SUV,Test,"])
     assert _build_odometer(conn, city)[("PU-1", date(2024, 7, 8))]["ch4_n2o_basis"] == "per_mile"
-    # Planted: a second inventory feed lists PU-1 as a 2005 model. Which is right is not known: per gallon.
-    conn.execute("INSERT INTO core.fleet_vehicles SELECT * REPLACE (2005 AS model_year, 'other_inventory' AS _feed) FROM core.fleet_vehicles")
-    refresh_fleet_emissions(conn, city, (date(2024, 7, 1), date(2024, 9, 1)))
-    basis = conn.execute("SELECT ch4_n2o_basis FROM out.fleet_emissions_monthly WHERE purchase_date = DATE '2024-07-08'").fetchone()[0]
-    assert basis == "per_gallon"
+    # Planted: a second inventory feed lists PU-1 as a 2005 model, or as off-road equipment. Which is right is not
+    # known: per gallon.
+    for replace in ("2005 AS model_year", "'off_road' AS vehicle_class"):
+        conn.execute("DELETE FROM core.fleet_vehicles WHERE _feed = 'other_inventory'")
+        conn.execute(f"INSERT INTO core.fleet_vehicles SELECT * REPLACE ({replace}, 'other_inventory' AS _feed) FROM core.fleet_vehicles")
+        refresh_fleet_emissions(conn, city, (date(2024, 7, 1), date(2024, 9, 1)))
+        basis = conn.execute("SELECT ch4_n2o_basis FROM out.fleet_emissions_monthly WHERE purchase_date = DATE '2024-07-08'").fetchone()[0]
+        assert basis == "per_gallon", replace

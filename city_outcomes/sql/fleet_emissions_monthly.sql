@@ -25,11 +25,12 @@
 -- equipment, and a reading without a previous one keep the per-gallon default.
 -- Parameters: $start_month, $end_month (half-open), $factor_set, $grid_subregion, $gwp_set, $max_miles_per_reading.
 WITH vehicles AS (
+    -- Every row of a vehicle agrees (one class, one model year, none blank), and it is on the road.
     SELECT vehicle_id, any_value(vehicle_class) AS vehicle_class, any_value(model_year) AS model_year
     FROM core.fleet_vehicles
-    WHERE vehicle_class <> 'off_road' AND model_year IS NOT NULL
     GROUP BY vehicle_id
-    HAVING count(DISTINCT (vehicle_class, model_year)) = 1
+    HAVING count(DISTINCT vehicle_class) = 1 AND count(DISTINCT model_year) = 1 AND count(model_year) = count(*)
+        AND any_value(vehicle_class) <> 'off_road'
 ),
 
 readings AS (
