@@ -139,6 +139,19 @@ def replace_view(conn: duckdb.DuckDBPyConnection, view: str, query: str) -> None
     conn.execute(f"CREATE OR REPLACE VIEW {view} AS {query}")
 
 
+def replace_from_csv(conn: duckdb.DuckDBPyConnection, table: str, path: Path, columns: dict[str, str],
+                     check: Callable[[duckdb.DuckDBPyConnection], None] | None = None) -> int:
+    """Replace ``table`` with the CSV file at ``path`` (a header line; ``columns``: each column's DuckDB type, in the
+    file's order), in one transaction; return its rows. For the reference files the project ships. ``check`` runs in
+    the transaction, after the load: if it raises, the table is left as it was."""
+    types = ", ".join(f"'{name}': '{kind}'" for name, kind in columns.items())
+    with transaction(conn):
+        conn.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM read_csv(?, header = true, columns = {{{types}}})", [str(path)])
+        if check is not None:
+            check(conn)
+    return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
 def replace_months(conn: duckdb.DuckDBPyConnection, table: str, rows: str, months: tuple[date, date],
                    also: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
                    params: dict[str, Any] | None = None,

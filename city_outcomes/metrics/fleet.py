@@ -18,7 +18,7 @@ from city_outcomes.feeds.privacy import PrivacyPolicy
 from city_outcomes.metrics.electricity_factors import ELECTRICITY_FACTORS, stage_electricity_factors
 from city_outcomes.metrics.factor_sets import record_factor_sets
 from city_outcomes.sql import load_sql, query_dicts
-from city_outcomes.warehouse import replace_months, transaction
+from city_outcomes.warehouse import replace_from_csv, replace_months, transaction
 from data_contracts import get_contract
 
 FLEET_EMISSIONS_TABLE = "out.fleet_emissions_monthly"
@@ -46,15 +46,11 @@ def write_fleet_fuel_components(conn: duckdb.DuckDBPyConnection) -> int:
 
 def write_fleet_per_mile_factors(conn: duckdb.DuckDBPyConnection) -> int:
     """Replace ``ref.fleet_per_mile_factors`` with the shipped file (Hub 2021 Tables 3 and 4); return its rows."""
-    with transaction(conn):
-        conn.execute(
-            f"CREATE OR REPLACE TABLE {PER_MILE_TABLE} AS SELECT * FROM read_csv(?, header = true, columns = "
-            "{'factor_set': 'VARCHAR', 'vehicle_class': 'VARCHAR', 'fuel': 'VARCHAR', 'model_year_from': 'INTEGER', "
-            "'model_year_to': 'INTEGER', 'gas': 'VARCHAR', 'value': 'DOUBLE', 'unit': 'VARCHAR', 'source_document': 'VARCHAR', "
-            "'source_table': 'VARCHAR', 'source_year': 'INTEGER', 'data_year': 'INTEGER'})",
-            [str(PER_MILE_FILE)],
-        )
-    return conn.execute(f"SELECT count(*) FROM {PER_MILE_TABLE}").fetchone()[0]
+    return replace_from_csv(conn, PER_MILE_TABLE, PER_MILE_FILE, {
+        "factor_set": "VARCHAR", "vehicle_class": "VARCHAR", "fuel": "VARCHAR", "model_year_from": "INTEGER", "model_year_to": "INTEGER",
+        "gas": "VARCHAR", "value": "DOUBLE", "unit": "VARCHAR", "source_document": "VARCHAR", "source_table": "VARCHAR",
+        "source_year": "INTEGER", "data_year": "INTEGER",
+    })
 
 
 def refresh_fleet_emissions(conn: duckdb.DuckDBPyConnection, city: CityConfig, months: tuple[date, date]) -> int:

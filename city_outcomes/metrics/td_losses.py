@@ -13,7 +13,7 @@ from city_outcomes.config import REFERENCE_DATA, CityConfig
 from city_outcomes.metrics.emissions import MissingFactorError
 from city_outcomes.metrics.inventory import INVENTORY_MONTHLY_TABLE, InventoryError
 from city_outcomes.sql import load_sql, query_dicts
-from city_outcomes.warehouse import replace_months, table_exists, transaction
+from city_outcomes.warehouse import replace_from_csv, replace_months, table_exists
 
 TD_LOSSES_TABLE = "out.municipal_td_losses_monthly"
 GRID_LOSS_TABLE = "ref.grid_gross_loss"
@@ -22,17 +22,15 @@ GRID_LOSS_FILE = REFERENCE_DATA / "grid_gross_loss_egrid.csv"
 
 def write_grid_gross_loss(conn: duckdb.DuckDBPyConnection) -> int:
     """Replace ``ref.grid_gross_loss`` with the shipped file (each loss with its document, table and year); return its rows."""
-    with transaction(conn):
-        conn.execute(
-            f"CREATE OR REPLACE TABLE {GRID_LOSS_TABLE} AS SELECT * FROM read_csv(?, header = true, columns = "
-            "{'factor_set': 'VARCHAR', 'region': 'VARCHAR', 'grid_gross_loss': 'DOUBLE', 'source_document': 'VARCHAR', "
-            "'source_table': 'VARCHAR', 'source_year': 'INTEGER', 'data_year': 'INTEGER'})",
-            [str(GRID_LOSS_FILE)],
-        )
+    def shares_only(conn: duckdb.DuckDBPyConnection) -> None:
         bad = conn.execute(f"SELECT factor_set, region, grid_gross_loss FROM {GRID_LOSS_TABLE} WHERE NOT grid_gross_loss BETWEEN 0 AND 0.5 LIMIT 1").fetchone()
         if bad:  # a share, not a percentage: 4.2 would make the losses 24 times the kWh used
             raise ValueError(f"{GRID_LOSS_FILE}: {bad[0]} {bad[1]}: grid gross loss {bad[2]} is not a share between 0 and 0.5")
-    return conn.execute(f"SELECT count(*) FROM {GRID_LOSS_TABLE}").fetchone()[0]
+
+    return replace_from_csv(conn, GRID_LOSS_TABLE, GRID_LOSS_FILE, {
+        "factor_set": "VARCHAR", "region": "VARCHAR", "grid_gross_loss": "DOUBLE", "source_document": "VARCHAR",
+        "source_table": "VARCHAR", "source_year": "INTEGER", "data_year": "INTEGER",
+    }, check=shares_only)
 
 
 def refresh_td_losses(conn: duckdb.DuckDBPyConnection, city: CityConfig, months: tuple[date, date]) -> int:
