@@ -33,8 +33,14 @@ MAX_MILES_PER_READING = 2_000
 
 
 def _params(city: CityConfig) -> dict[str, Any]:
-    return {"factor_set": city.city.factor_set, "shipped_factor_set": SHIPPED_FUEL_FACTOR_SET, "grid_subregion": city.city.grid_subregion,
-            "gwp_set": city.city.gwp_set}
+    return {"factor_set": city.city.factor_set, "grid_subregion": city.city.grid_subregion, "gwp_set": city.city.gwp_set}
+
+
+def _factor_params(conn: duckdb.DuckDBPyConnection, city: CityConfig) -> dict[str, Any]:
+    """The parameters of the statements that choose factor rows (fleet_fuel_factors.sql and the blocking check's
+    fleet_fuel_without_emissions.sql), with their shared macro created on ``conn``."""
+    conn.execute(load_sql("fleet_factor_macros"))
+    return {**_params(city), "shipped_factor_set": SHIPPED_FUEL_FACTOR_SET}
 
 
 def write_fleet_fuel_components(conn: duckdb.DuckDBPyConnection) -> int:
@@ -64,10 +70,9 @@ def refresh_fleet_emissions(conn: duckdb.DuckDBPyConnection, city: CityConfig, m
     write_fleet_fuel_components(conn)
     write_fleet_per_mile_factors(conn)
     stage_electricity_factors(conn, city, months)
-    conn.execute(f"CREATE OR REPLACE TEMP TABLE {FUEL_FACTORS} AS {load_sql('fleet_fuel_factors')}", _params(city))
+    conn.execute(f"CREATE OR REPLACE TEMP TABLE {FUEL_FACTORS} AS {load_sql('fleet_fuel_factors')}", _factor_params(conn, city))
     conn.execute(f"CREATE OR REPLACE TEMP TABLE {PER_MILE_FACTORS} AS {load_sql('fleet_per_mile_factors')}", {"gwp_set": city.city.gwp_set})
-    params = {"start_month": months[0], "end_month": months[1], "max_miles_per_reading": MAX_MILES_PER_READING,
-              **{k: v for k, v in _params(city).items() if k != "shipped_factor_set"}}
+    params = {"start_month": months[0], "end_month": months[1], "max_miles_per_reading": MAX_MILES_PER_READING, **_params(city)}
     staged = "_fleet_emissions_staged"
     conn.execute(f"CREATE OR REPLACE TEMP TABLE {staged} AS {load_sql('fleet_emissions_monthly')}", params)
     try:
@@ -88,7 +93,7 @@ def fleet_fuel_without_emissions(conn: duckdb.DuckDBPyConnection, city: CityConf
         stage_electricity_factors(conn, city, (first, last + timedelta(days=1)))
     else:
         stage_electricity_factors(conn, city, (city.city.first_month, city.city.first_month + timedelta(days=1)))
-    return query_dicts(conn, "fleet_fuel_without_emissions", _params(city))
+    return query_dicts(conn, "fleet_fuel_without_emissions", _factor_params(conn, city))
 
 
 def describe_missing(rows: list[dict[str, Any]], limit: int = 10) -> str:

@@ -2,20 +2,11 @@
 -- kg per unit, GWP) that fleet_emissions_monthly.sql sums per purchase, the list of factor structs applied with its
 -- id (the rows carry the id, out.factors_applied the list: city_outcomes/metrics/factor_sets.py), and whether every
 -- factor and GWP was found. Staged as the temp table _fleet_fuel_factors by city_outcomes/metrics/fleet.py.
--- A city's own fuel factors are added to the shipped ones (building_fuel_factors.sql says the same for buildings):
--- a factor activity (gasoline, diesel, ethanol, ...) that city.factor_set, a set of the city's, has no factor for
--- takes the shipped set's ($shipped_factor_set), and its factors say so in `chosen`; one it has some for takes only
--- the city's (a gas it lacks is then missing, never filled in from another set).
+-- The factor rows are the city's set's, or the shipped set's ($shipped_factor_set) for a factor activity (gasoline,
+-- diesel, ethanol, ...) a set of the city's own has none of: fleet_factor_rows (fleet_factor_macros.sql); the
+-- shipped ones say so in `chosen`.
 -- Parameters: $factor_set, $shipped_factor_set, $grid_subregion, $gwp_set.
-WITH set_rows AS (
-    SELECT factor.*, CASE WHEN factor.factor_set = $factor_set THEN 1 ELSE 2 END AS priority
-    FROM core.emission_factors AS factor
-    WHERE factor.factor_set = $factor_set
-        OR (factor.factor_set = $shipped_factor_set AND EXISTS (SELECT 1 FROM core.emission_factors WHERE factor_set = $factor_set))
-    QUALIFY priority = min(priority) OVER (PARTITION BY factor.activity, factor.rate_basis, factor.region)
-),
-
-factors AS (
+WITH factors AS (
     SELECT
         factor.activity,
         factor.rate_basis,
@@ -31,7 +22,7 @@ factors AS (
             chosen := CASE WHEN factor.priority = 1 THEN 'configured: city.factor_set'
                 ELSE format('default: shipped {}, city.factor_set {} has no {} {} factor', $shipped_factor_set, $factor_set, factor.activity, factor.rate_basis) END
         ) AS factor_applied
-    FROM set_rows AS factor
+    FROM fleet_factor_rows($factor_set, $shipped_factor_set) AS factor
     JOIN ref.unit_conversions AS conversion
         ON conversion.quantity = 'emission_factor' AND conversion.from_unit = factor.unit
 ),

@@ -20,16 +20,12 @@ conversions AS (
         ON conversion.quantity = unmatched.fuel_type AND conversion.from_unit = unmatched.unit
 ),
 
--- The factors the metric could use: the city's set's, and the shipped set's for an activity the city's has none of
--- (fleet_fuel_factors.sql).
+-- The factors the metric could use (fleet_factor_rows, as fleet_fuel_factors.sql reads them).
 factors AS (
     SELECT factor.activity, factor.rate_basis, factor.region, factor.gas, conversion.to_unit AS factor_unit
-    FROM core.emission_factors AS factor
+    FROM fleet_factor_rows($factor_set, $shipped_factor_set) AS factor
     JOIN ref.unit_conversions AS conversion
         ON conversion.quantity = 'emission_factor' AND conversion.from_unit = factor.unit
-    WHERE factor.factor_set = $factor_set
-        OR (factor.factor_set = $shipped_factor_set AND EXISTS (SELECT 1 FROM core.emission_factors WHERE factor_set = $factor_set))
-    QUALIFY (factor.factor_set = $factor_set) = max(factor.factor_set = $factor_set) OVER (PARTITION BY factor.activity, factor.rate_basis, factor.region)
 ),
 
 missing_factors AS (
